@@ -1,0 +1,35 @@
+/** A `${VAR}` that names an unset variable, found at `path`. */
+export interface MissingVariable {
+  path: (string | number)[];
+  variable: string;
+}
+
+/**
+ * Replaces `${VAR}` in every string below `value` with `env[VAR]`. `$${VAR}` stays literal
+ * (`${VAR}`). Unset variables are collected, not thrown, so every one is reported at once.
+ */
+export function interpolate(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  path: (string | number)[],
+  missing: MissingVariable[],
+): unknown {
+  if (typeof value === "string") {
+    return value.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, escape: string, name: string) => {
+      if (escape === "$") return match.slice(1);
+      const replacement = env[name];
+      if (replacement === undefined) {
+        missing.push({ path, variable: name });
+        return match;
+      }
+      return replacement;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index], missing));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], missing)]),
+    );
+  }
+  return value;
+}

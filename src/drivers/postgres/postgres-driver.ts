@@ -1,0 +1,124 @@
+import pg from "pg";
+import { StagecraftError, scrubSecrets } from "../../errors.js";
+import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+import { advisoryKey, backoff } from "../lock-key.js";
+
+/** Connect timeout; a server that does not answer fails the database, not the run. */
+export const PG_CONNECT_TIMEOUT_MS = 10_000;
+
+export class PostgresDriver implements Driver {
+  readonly dialect = "postgres" as const;
+  readonly transactionalDdl = true;
+  readonly syntax = { dollarQuotes: true, backslashEscapes: false, hashComments: false, triggerBlocks: false, delimiterDirective: false };
+  readonly types = { key: "VARCHAR(255)", text: "TEXT", bigint: "BIGINT" };
+  readonly schemas = true;
+  readonly target: string;
+  readonly #client: pg.Client;
+  readonly #secrets: string[];
+
+  private constructor(client: pg.Client, target: string, secrets: string[]) {
+    this.#client = client;
+    this.target = target;
+    this.#secrets = secrets;
+    // A dropped connection must not crash the thread; the next query reports it.
+    client.on("error", () => undefined);
+  }
+
+  static async connect(url: string, target: string, secrets: string[]): Promise<PostgresDriver> {
+    const client = new pg.Client({ connectionString: url, application_name: "stagecraft", connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw new StagecraftError("connection_failed", `cannot connect to ${target}: ${scrubSecrets((error as Error).message, secrets)}`, {
+        ...codeOf(error),
+        hint: "check that the server is running and the URL is right",
+      });
+    }
+    return new PostgresDriver(client, target, secrets);
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    let index = 0;
+    const text = sql.replace(/\?/g, () => `$${++index}`);
+    return (await this.#run(text, params as unknown[])).rows as T[];
+  }
+
+  async exec(statement: string): Promise<void> {
+    await this.#run(statement);
+  }
+
+  async begin(): Promise<void> {
+    await this.#run("BEGIN");
+  }
+
+  async commit(): Promise<void> {
+    await this.#run("COMMIT");
+  }
+
+  async rollback(): Promise<void> {
+    await this.#run("ROLLBACK");
+  }
+
+  /**
+   * Session advisory lock, released when the session ends (so a killed runner frees it).
+   * Polls `pg_try_advisory_lock` instead of blocking in `pg_advisory_lock`: a waiter that sits
+   * in one long statement would hold a snapshot, and `CREATE INDEX CONCURRENTLY` run by the
+   * lock holder waits for every such snapshot — a deadlock.
+   */
+  async lock(spec: LockSpec, timeoutMs: number): Promise<HeldLock> {
+    const key = (spec.advisoryKey ?? advisoryKey(`stagecraft:${spec.name}`)).toString();
+    const deadline = Date.now() + timeoutMs;
+    const wait = backoff();
+    for (;;) {
+      const [row] = await this.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(?::bigint) AS locked", [key]);
+      if (row?.locked) break;
+      if (Date.now() >= deadline) throw await this.#lockTimeout(key, spec.name, timeoutMs);
+      await wait();
+    }
+    return { release: async () => void (await this.query("SELECT pg_advisory_unlock(?::bigint)", [key])) };
+  }
+
+  async tableExists(table: string, schema?: string): Promise<boolean> {
+    const rows = await this.query<{ found: string | null }>("SELECT to_regclass(?) AS found", [this.quote(table, schema)]);
+    return rows[0]?.found != null;
+  }
+
+  quote(name: string, schema?: string): string {
+    const q = (part: string): string => `"${part.replaceAll('"', '""')}"`;
+    return schema === undefined ? q(name) : `${q(schema)}.${q(name)}`;
+  }
+
+  async close(): Promise<void> {
+    await this.#client.end().catch(() => undefined);
+  }
+
+  async #lockTimeout(key: string, name: string, timeoutMs: number): Promise<StagecraftError> {
+    const holders = await this.query<{ pid: number; application_name: string; client_addr: string | null; since: string }>(
+      `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr, to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted
+          AND ((l.classid::bigint << 32) | l.objid::bigint) = (?::bigint)`,
+      [key],
+    ).catch(() => []);
+    const who = holders.map((h) => `pid ${h.pid} (${h.application_name || "unnamed"}${h.client_addr ? ` from ${h.client_addr}` : ""}, connected since ${h.since})`);
+    return new StagecraftError("lock_timeout", `timed out after ${timeoutMs} ms waiting for migration lock "${name}" on ${this.target}; held by ${who.join(", ") || "another session"}`, {
+      hint: "wait for the other run to finish; a lock held by a dead session is released by the server when its connection closes",
+    });
+  }
+
+  async #run(text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await this.#client.query(text, values);
+    } catch (error) {
+      const { position } = error as { position?: string };
+      const line = position === undefined ? undefined : text.slice(0, Number(position) - 1).split("\n").length;
+      throw new SqlError(scrubSecrets((error as Error).message, this.#secrets), (error as { code?: string }).code, line, { cause: error });
+    }
+  }
+}
+
+function codeOf(error: unknown): { driverCode?: string } {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? { driverCode: code } : {};
+}

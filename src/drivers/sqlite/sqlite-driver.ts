@@ -1,0 +1,100 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { StagecraftError } from "../../errors.js";
+import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+
+/** SQLite pragmas that may be set through the URL, e.g. `sqlite:app.db?journal_mode=wal`. */
+const URL_PRAGMAS = new Set(["journal_mode", "synchronous", "foreign_keys", "busy_timeout"]);
+
+/**
+ * SQLite through better-sqlite3. There is no separate lock: migrations run in
+ * `BEGIN IMMEDIATE` transactions, which take SQLite's write lock, and waiting for it is
+ * bounded by `busy_timeout` (set from the lock timeout).
+ */
+export class SqliteDriver implements Driver {
+  readonly dialect = "sqlite" as const;
+  readonly transactionalDdl = true;
+  readonly syntax = { dollarQuotes: false, backslashEscapes: false, hashComments: false, triggerBlocks: true, delimiterDirective: false };
+  readonly types = { key: "TEXT", text: "TEXT", bigint: "INTEGER" };
+  readonly schemas = false;
+  readonly target: string;
+  readonly #db: Database.Database;
+  #lockTimeoutMs = 5_000;
+
+  constructor(path: string, options: Record<string, string>, target: string) {
+    this.target = target;
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.#db = new Database(path);
+    } catch (error) {
+      throw new StagecraftError("connection_failed", `cannot open SQLite database ${target}: ${(error as Error).message}`);
+    }
+    for (const [key, value] of Object.entries(options)) {
+      if (!URL_PRAGMAS.has(key) || !/^[A-Za-z0-9_]+$/.test(value)) {
+        this.#db.close();
+        throw new StagecraftError("invalid_config", `unsupported SQLite URL option ${key}=${value}; allowed: ${[...URL_PRAGMAS].join(", ")}`);
+      }
+      this.#db.pragma(`${key} = ${value}`);
+    }
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.#run(() => {
+      const statement = this.#db.prepare(sql);
+      if (statement.reader) return statement.all(...params) as T[];
+      statement.run(...params);
+      return [];
+    });
+  }
+
+  async exec(statement: string): Promise<void> {
+    this.#run(() => this.#db.exec(statement));
+  }
+
+  async begin(): Promise<void> {
+    this.#db.pragma(`busy_timeout = ${this.#lockTimeoutMs}`);
+    this.#run(() => this.#db.exec("BEGIN IMMEDIATE"));
+  }
+
+  async commit(): Promise<void> {
+    this.#run(() => this.#db.exec("COMMIT"));
+  }
+
+  async rollback(): Promise<void> {
+    if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
+  }
+
+  async lock(_spec: LockSpec, timeoutMs: number): Promise<HeldLock> {
+    this.#lockTimeoutMs = timeoutMs;
+    this.#db.pragma(`busy_timeout = ${timeoutMs}`);
+    return { release: async () => undefined };
+  }
+
+  async tableExists(table: string): Promise<boolean> {
+    return this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+  }
+
+  quote(name: string): string {
+    return `"${name.replaceAll('"', '""')}"`;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "SQLITE_BUSY") {
+        throw new StagecraftError("lock_timeout", `timed out after ${this.#lockTimeoutMs} ms waiting for the write lock of SQLite database ${this.target}; another process holds it`, {
+          driverCode: code,
+          hint: "wait for the other migration run to finish, or raise migrations.lock_timeout_ms",
+        });
+      }
+      throw new SqlError((error as Error).message, code, undefined, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,2 @@
+// Importing this module registers every built-in engine in this thread's default registry.
+import "./raw/index.js";

@@ -1,0 +1,28 @@
+import type { ZodType } from "zod";
+import type { Engine } from "../registry/engine.js";
+
+type EngineMethods = Pick<Engine, "plan" | "run"> & Partial<Pick<Engine, "resolve">>;
+
+/**
+ * An engine whose implementation (and its database clients) is imported on first use, so
+ * registering every built-in engine costs a thread almost nothing.
+ */
+export function lazyEngine(id: string, configSchema: ZodType, load: () => Promise<EngineMethods>, resolvable: boolean): Engine {
+  const engine: Engine = {
+    id,
+    configSchema,
+    plan: async (opts) => (await load()).plan(opts),
+    run: async (opts) => (await load()).run(opts),
+  };
+  if (resolvable) {
+    return {
+      ...engine,
+      resolve: async (opts) => {
+        const impl = await load();
+        if (impl.resolve === undefined) throw new Error(`engine ${id} lost its resolve()`);
+        return impl.resolve(opts);
+      },
+    };
+  }
+  return engine;
+}

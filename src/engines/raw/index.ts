@@ -1,0 +1,8 @@
+import { register } from "../../registry/default-registry.js";
+import { lazyEngine } from "../lazy-engine.js";
+import { rawConfigSchema } from "./config.js";
+
+/** Plain `.sql` files with stagecraft's own bookkeeping table. */
+export const rawEngine = lazyEngine("raw", rawConfigSchema, () => import("./raw-engine.js"), true);
+
+register(rawEngine);

@@ -1,0 +1,70 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { StagecraftError } from "../../errors.js";
+import { compareStrings } from "../../util/text.js";
+import { normalizedChecksum } from "../shared/checksum.js";
+
+/** First-line directive that runs a file outside a transaction. */
+export const NO_TRANSACTION_DIRECTIVE = "-- stagecraft:no-transaction";
+
+export interface RawMigrationFile {
+  id: string;
+  description: string;
+  /** File name of the up script. */
+  file: string;
+  script: string;
+  checksum: string;
+  noTransaction: boolean;
+  /** File name of the down script, if any. */
+  downFile?: string;
+}
+
+/**
+ * Reads `<id>.sql` (or `<id>.up.sql`) and optional `<id>.down.sql` files, sorted by id in
+ * byte order. Other files are ignored.
+ */
+export async function readRawMigrations(dir: string): Promise<RawMigrationFile[]> {
+  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith(".sql")).map((e) => e.name);
+  const ups = new Map<string, string>();
+  const downs = new Map<string, string>();
+  for (const name of names) {
+    if (name.endsWith(".down.sql")) {
+      downs.set(name.slice(0, -".down.sql".length), name);
+      continue;
+    }
+    const id = name.endsWith(".up.sql") ? name.slice(0, -".up.sql".length) : name.slice(0, -".sql".length);
+    const other = ups.get(id);
+    if (other !== undefined) {
+      throw new StagecraftError("invalid_config", `migration ${id} has two up files, ${other} and ${name}`, {
+        migration: id, file: join(dir, name), hint: "keep one of them",
+      });
+    }
+    ups.set(id, name);
+  }
+  for (const [id, name] of downs) {
+    if (!ups.has(id)) {
+      throw new StagecraftError("invalid_config", `down file ${name} has no up file ${id}.sql`, { file: join(dir, name), hint: `add ${id}.sql or remove ${name}` });
+    }
+  }
+  const ids = [...ups.keys()].sort(compareStrings);
+  return Promise.all(ids.map(async (id) => {
+    const file = ups.get(id)!;
+    const script = await readFile(join(dir, file), "utf8");
+    const downFile = downs.get(id);
+    return {
+      id,
+      description: describe(id),
+      file,
+      script,
+      checksum: normalizedChecksum(script),
+      noTransaction: script.replace(/^\uFEFF/, "").trimStart().split("\n", 1)[0]?.trim() === NO_TRANSACTION_DIRECTIVE,
+      ...(downFile === undefined ? {} : { downFile }),
+    };
+  }));
+}
+
+/** `20240101_add_users` → `add users`; an id without a version prefix is its own description. */
+export function describe(id: string): string {
+  const text = id.replace(/^[0-9]+[_-]?/, "").replace(/[_-]+/g, " ").trim();
+  return text === "" ? id : text;
+}

@@ -1,0 +1,20 @@
+import type { DatabaseReport } from "./report.js";
+
+/** Lifecycle events of planAll/runAll, for progress display, metrics and logs. */
+export interface RunnerEvents {
+  "database:start": { database: string; engine: string };
+  "migration:start": { database: string; migration: string };
+  "migration:applied": { database: string; migration: string; durationMs: number };
+  "database:done": { database: string; report: DatabaseReport };
+}
+
+export type RunnerListeners = { [K in keyof RunnerEvents]?: (event: RunnerEvents[K]) => void };
+
+/** Calls a listener, keeping a throwing listener from breaking the run. */
+export function emit<K extends keyof RunnerEvents>(listeners: RunnerListeners | undefined, name: K, event: RunnerEvents[K]): void {
+  try {
+    listeners?.[name]?.(event);
+  } catch {
+    // A progress display that throws must not fail a migration run.
+  }
+}

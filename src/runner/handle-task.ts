@@ -1,0 +1,86 @@
+import { pathToFileURL } from "node:url";
+import { StagecraftError, scrubError, serializeError } from "../errors.js";
+import { parseConnectionUrl } from "../drivers/url.js";
+import { defaultRegistry } from "../registry/default-registry.js";
+import type { Engine, MigrationProgress, PlanOptions } from "../registry/engine.js";
+import type { Task, TaskResult } from "./protocol.js";
+
+const importedPlugins = new Set<string>();
+/** How often a worker looks at the shared cancel flag while a task runs. */
+const ABORT_POLL_MS = 50;
+
+/** Runs one database's plan/run/resolve. Never throws: failures come back as data. */
+export async function handleTask(task: Task): Promise<TaskResult> {
+  const controller = new AbortController();
+  const poll = task.abortFlag === undefined ? undefined : setInterval(() => {
+    if (Atomics.load(task.abortFlag!, 0) !== 0) controller.abort();
+  }, ABORT_POLL_MS);
+  poll?.unref();
+  let applied: string[] = [];
+  let secrets: string[] = [];
+  let base: PlanOptions | undefined;
+  try {
+    await import("../engines/builtin.js");
+    for (const plugin of task.plugins) {
+      if (importedPlugins.has(plugin)) continue;
+      await import(pathToFileURL(plugin).href);
+      importedPlugins.add(plugin);
+    }
+    secrets = [task.url, ...parseConnectionUrl(task.url, task.workDir, task.connectionEnv).secrets];
+    const engine = lookUp(task.engine);
+    base = {
+      config: task.engineConfig,
+      migrationPath: task.migrationPath,
+      connectionEnv: task.connectionEnv,
+      url: task.url,
+      workDir: task.workDir,
+      database: task.database,
+      lockTimeoutMs: task.lockTimeoutMs,
+      signal: controller.signal,
+    };
+    let cancelled = false;
+    if (task.mode === "run") {
+      // Track what was applied from the engine's progress, so a failure still reports it.
+      const onProgress = (event: MigrationProgress): void => {
+        if (event.type === "migration:applied") applied.push(event.migration);
+        task.port?.postMessage(event);
+      };
+      const result = await engine.run({ ...base, direction: task.direction, steps: task.steps, onProgress });
+      applied = result.applied;
+      cancelled = result.cancelled === true;
+    } else if (task.mode === "resolve") {
+      if (engine.resolve === undefined || task.resolve === undefined) {
+        throw new StagecraftError("unsupported", `engine ${engine.id} has no resolve operation`);
+      }
+      await engine.resolve({ ...base, ...task.resolve });
+      applied = [task.resolve.migration];
+    }
+    const migrations = await engine.plan(base);
+    return { status: cancelled ? "cancelled" : "succeeded", migrations, applied };
+  } catch (error) {
+    const plain = serializeError(error);
+    const message = plain.message.includes(`database ${task.database}`) ? plain.message : `database ${task.database}: ${plain.message}`;
+    const named = { ...plain, message, database: task.database };
+    return { status: "failed", migrations: await planAfterFailure(task, base), applied, error: scrubError(named, secrets) };
+  } finally {
+    if (poll) clearInterval(poll);
+    task.port?.close();
+  }
+}
+
+/** The state after a failed run, so the report shows what did get applied; empty if that fails too. */
+async function planAfterFailure(task: Task, base: PlanOptions | undefined): Promise<TaskResult["migrations"]> {
+  if (task.mode === "plan" || base === undefined) return [];
+  try {
+    return await lookUp(task.engine).plan(base);
+  } catch {
+    return [];
+  }
+}
+
+function lookUp(id: string): Engine {
+  if (defaultRegistry.has(id)) return defaultRegistry.get(id);
+  throw new StagecraftError("invalid_config", `engine "${id}" is not registered in the worker thread; available there: [${defaultRegistry.ids().join(", ")}]`, {
+    hint: "an engine registered only as an object in the main thread cannot be shipped to a worker: put it in a module listed under `plugins:` in the config (or the plugins option), or pass inProcess: true",
+  });
+}

@@ -1,0 +1,35 @@
+import type { MessagePort } from "node:worker_threads";
+import type { SerializedError } from "../errors.js";
+import type { Migration } from "../registry/engine.js";
+
+/** What the main thread sends a worker: everything resolved, nothing left to look up. */
+export interface Task {
+  mode: "plan" | "run" | "resolve";
+  database: string;
+  engine: string;
+  engineConfig: Record<string, unknown>;
+  migrationPath: string;
+  connectionEnv: string;
+  url: string;
+  workDir: string;
+  lockTimeoutMs: number;
+  direction: "up" | "down";
+  steps: number;
+  resolve?: { migration: string; action: "applied" | "rolled-back" };
+  /** Plugin modules to import before looking the engine up. */
+  plugins: string[];
+  /** Non-zero once the caller cancelled: finish the current migration, start no other. */
+  abortFlag?: Int32Array;
+  /** Receives `MigrationProgress` messages. */
+  port?: MessagePort;
+}
+
+export type TaskStatus = "succeeded" | "failed" | "cancelled";
+
+/** What a worker sends back. Plain data; a task never throws. */
+export interface TaskResult {
+  status: TaskStatus;
+  migrations: Migration[];
+  applied: string[];
+  error?: SerializedError;
+}

@@ -1,0 +1,32 @@
+import type { SerializedError } from "../errors.js";
+import type { Migration } from "../registry/engine.js";
+
+export type DatabaseStatus = "succeeded" | "failed" | "skipped" | "cancelled";
+
+export interface DatabaseReport {
+  name: string;
+  engine: string;
+  status: DatabaseStatus;
+  /** The database's plan (after the run, for mode `run`), in apply order. */
+  migrations: Migration[];
+  /** IDs this run applied (or reverted, for down), in order. Empty for `plan`. */
+  applied: string[];
+  error?: SerializedError;
+  /** Wall time of this database's task (mode `run` only: plans stay byte-identical). */
+  durationMs?: number;
+}
+
+export interface RunReport {
+  ok: boolean;
+  mode: "plan" | "run";
+  /** Sorted by name. */
+  databases: DatabaseReport[];
+  summary: { total: number; succeeded: number; failed: number; skipped: number; cancelled: number };
+}
+
+export function buildReport(mode: "plan" | "run", databases: DatabaseReport[]): RunReport {
+  const sorted = [...databases].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const count = (status: DatabaseStatus): number => sorted.filter((db) => db.status === status).length;
+  const summary = { total: sorted.length, succeeded: count("succeeded"), failed: count("failed"), skipped: count("skipped"), cancelled: count("cancelled") };
+  return { ok: summary.failed === 0 && summary.cancelled === 0, mode, databases: sorted, summary };
+}

@@ -1,0 +1,220 @@
+import { availableParallelism } from "node:os";
+import pLimit, { type LimitFunction } from "p-limit";
+import { ConfigError } from "../config/config-error.js";
+import { loadConfig, type DatabaseConfig, type StagecraftConfig } from "../config/load.js";
+import type { Strategy } from "../config/schema.js";
+import { StagecraftError, serializeError, type SerializedError } from "../errors.js";
+import { parseConnectionUrl } from "../drivers/url.js";
+import { emit, type RunnerListeners } from "./events.js";
+import type { Task } from "./protocol.js";
+import { buildReport, type DatabaseReport, type RunReport } from "./report.js";
+import { WorkerPool, type DispatchOutcome } from "./worker-pool.js";
+
+/** Databases in flight per server unless `perServerLimit` says otherwise. */
+export const DEFAULT_PER_SERVER_LIMIT = 8;
+
+export interface PlanAllOptions {
+  /** Only these databases (any strategy). @default every database whose strategy is in `strategies` */
+  databases?: string[];
+  /** @default ["pre_deploy", "post_deploy"] */
+  strategies?: Strategy[];
+  /** Environment overrides to apply when `config` is a path. */
+  environment?: string;
+  /** Where connection URLs are read from. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Databases at once. @default threads for SQLite only; 4 × cores (at least 8) when servers are involved */
+  concurrency?: number;
+  /** Databases at once on one host:port. @default 8 */
+  perServerLimit?: number;
+  /** Worker threads. @default min(cores, databases) */
+  maxThreads?: number;
+  /** Stop starting databases after the first failure; the rest are `skipped`. @default false */
+  failFast?: boolean;
+  /** Stop starting databases; running ones finish their current migration; the rest are `cancelled`. */
+  signal?: AbortSignal;
+  /** Extra plugin modules (absolute paths) for the workers to import, beside the config's `plugins:`. */
+  plugins?: string[];
+  /** Run engines in this thread, e.g. for an engine registered only as an object. @default false */
+  inProcess?: boolean;
+  on?: RunnerListeners;
+}
+
+export interface RunAllOptions extends PlanAllOptions {
+  /** @default "up" */
+  direction?: "up" | "down";
+  /** Migrations per database at most; 0 = all pending (up). Down needs ≥ 1. @default 0 */
+  steps?: number;
+}
+
+export interface ResolveOptions extends Pick<PlanAllOptions, "environment" | "env" | "plugins" | "inProcess"> {
+  database: string;
+  migration: string;
+  action: "applied" | "rolled-back";
+}
+
+/**
+ * Plans every selected database on the worker pool. Resolves to a report; one database
+ * failing never rejects. Rejects with {@link ConfigError} when the config is unusable.
+ *
+ * @example
+ * const report = await planAll("stagecraft.yml");
+ * for (const db of report.databases) console.log(db.name, db.migrations.filter((m) => !m.applied).length);
+ */
+export function planAll(config: StagecraftConfig | string, options: PlanAllOptions = {}): Promise<RunReport> {
+  return execute("plan", config, options);
+}
+
+/**
+ * Applies (or with `direction: "down"` reverts) migrations of every selected database.
+ *
+ * @example
+ * const report = await runAll("stagecraft.yml", { concurrency: 8, failFast: true });
+ * if (!report.ok) process.exitCode = 2;
+ */
+export function runAll(config: StagecraftConfig | string, options: RunAllOptions = {}): Promise<RunReport> {
+  if (options.direction === "down" && !((options.steps ?? 0) >= 1)) {
+    return Promise.reject(new StagecraftError("invalid_config", "reverting needs steps ≥ 1 (how many migrations to revert per database)"));
+  }
+  return execute("run", config, options);
+}
+
+/** Marks a failed or pending migration as applied, or forgets a failed attempt (one database). */
+export async function resolveMigration(config: StagecraftConfig | string, options: ResolveOptions): Promise<RunReport> {
+  return execute("resolve", config, { ...options, databases: [options.database] }, { migration: options.migration, action: options.action });
+}
+
+async function execute(mode: Task["mode"], input: StagecraftConfig | string, options: RunAllOptions, resolve?: Task["resolve"]): Promise<RunReport> {
+  const config = typeof input === "string"
+    ? await loadConfig(input, { ...(options.environment === undefined ? {} : { environment: options.environment }), ...(options.env ? { env: options.env } : {}) })
+    : input;
+  const selected = select(config, options);
+  const env = options.env ?? process.env;
+  const cores = availableParallelism();
+  const servers = new Map<string, LimitFunction>();
+  const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
+  const prepared = selected.map((db) => prepare(db, config, env, options, mode, resolve));
+  const anyServer = prepared.some((p) => p.server !== undefined);
+  const maxThreads = Math.max(1, options.maxThreads ?? Math.min(cores, prepared.length || 1));
+  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : maxThreads));
+  const limit = pLimit(concurrency);
+  const pool = new WorkerPool({ maxThreads, tasksPerThread: Math.max(1, Math.ceil(concurrency / maxThreads)), inProcess: options.inProcess === true });
+  const abortFlag = options.signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+  const onAbort = (): void => void (abortFlag && Atomics.store(abortFlag, 0, 1));
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  let failed = false;
+  const reportMode = mode === "plan" ? "plan" : "run";
+
+  const runOne = async (item: Prepared): Promise<DatabaseReport> => {
+    const { db } = item;
+    const as = (status: DatabaseReport["status"]): DatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
+    if (options.signal?.aborted) return as("cancelled");
+    if (failed && options.failFast) return as("skipped");
+    if (item.task === undefined) return finish(item, { ...as("failed"), error: item.error! }, 0);
+    emit(options.on, "database:start", { database: db.name, engine: db.engine });
+    const started = performance.now();
+    const outcome = await pool.dispatch({ ...item.task, ...(abortFlag ? { abortFlag } : {}) }, {
+      isolated: item.server === undefined,
+      ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
+      ...(options.on?.["migration:start"] || options.on?.["migration:applied"]
+        ? { onProgress: (event) => emit(options.on, event.type, { database: db.name, ...event }) }
+        : {}),
+    });
+    return finish(item, toReport(as("failed"), outcome, db), performance.now() - started);
+  };
+  const finish = (item: Prepared, report: DatabaseReport, elapsedMs: number): DatabaseReport => {
+    if (report.status === "failed") failed = true;
+    const out = reportMode === "run" ? { ...report, durationMs: Math.round(elapsedMs) } : report;
+    emit(options.on, "database:done", { database: item.db.name, report: out });
+    return out;
+  };
+
+  try {
+    const reports = await Promise.all(prepared.map((item) => {
+      const serverLimit = item.server === undefined ? undefined : servers.get(item.server) ?? servers.set(item.server, pLimit(perServer)).get(item.server)!;
+      return serverLimit ? serverLimit(() => limit(() => runOne(item))) : limit(() => runOne(item));
+    }));
+    return buildReport(reportMode, reports);
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    await pool.close();
+  }
+}
+
+interface Prepared {
+  db: DatabaseConfig;
+  /** `host:port` of a database server; undefined for SQLite. */
+  server: string | undefined;
+  task?: Task;
+  error?: SerializedError;
+}
+
+function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Readonly<Record<string, string | undefined>>, options: RunAllOptions, mode: Task["mode"], resolve: Task["resolve"]): Prepared {
+  const url = env[db.connectionEnv];
+  if (url === undefined || url === "") {
+    return { db, server: undefined, error: { kind: "invalid_config", message: `database ${db.name}: environment variable ${db.connectionEnv} is not set (connection_env of databases.${db.name})`, database: db.name, hint: `set ${db.connectionEnv} to the database's connection URL` } };
+  }
+  let server: string | undefined;
+  try {
+    const parsed = parseConnectionUrl(url, config.dir, db.connectionEnv);
+    server = parsed.dialect === "sqlite" ? undefined : new URL(parsed.location).host;
+  } catch (error) {
+    const plain = serializeError(error);
+    return { db, server: undefined, error: { ...plain, message: `database ${db.name}: ${plain.message}`, database: db.name } };
+  }
+  const task: Task = {
+    mode,
+    database: db.name,
+    engine: db.engine,
+    engineConfig: db.engineConfig,
+    migrationPath: db.migrationPath,
+    connectionEnv: db.connectionEnv,
+    url,
+    workDir: config.dir,
+    lockTimeoutMs: db.lockTimeoutMs,
+    direction: options.direction ?? "up",
+    steps: options.steps ?? 0,
+    plugins: [...config.plugins, ...(options.plugins ?? [])],
+    ...(resolve ? { resolve } : {}),
+  };
+  return { db, server, task };
+}
+
+function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig): DatabaseReport {
+  switch (outcome.kind) {
+    case "result": {
+      const { status, migrations, applied, error } = outcome.result;
+      return { name: base.name, engine: base.engine, status, migrations, applied, ...(error ? { error } : {}) };
+    }
+    case "timeout":
+      return { ...base, error: {
+        kind: "migration_timeout",
+        message: `database ${db.name}: migration ${outcome.migration ?? "(unknown)"} ran longer than migration_timeout_ms (${db.migrationTimeoutMs} ms); its worker thread was stopped and its connection closed`,
+        database: db.name,
+        ...(outcome.migration ? { migration: outcome.migration } : {}),
+        hint: "a transactional migration was rolled back with the connection; a non-transactional one is recorded as unfinished: check the database, then `stagecraft migrate resolve`",
+      } };
+    case "crash":
+      return { ...base, error: {
+        kind: "internal",
+        message: `database ${db.name}: the worker thread running engine ${db.engine} died: ${outcome.message}`,
+        database: db.name,
+        hint: "a migration or engine ended its thread (process.exit, out of memory, a native crash); other databases were not affected",
+      } };
+  }
+}
+
+function select(config: StagecraftConfig, options: PlanAllOptions): DatabaseConfig[] {
+  if (options.databases !== undefined) {
+    const known = new Map(config.databases.map((db) => [db.name, db]));
+    const unknown = options.databases.filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new ConfigError(unknown.map((name) => ({
+        file: config.file, path: `databases.${name}`, message: `no database named ${name}; defined: [${[...known.keys()].join(", ")}]`,
+      })));
+    }
+    return [...new Set(options.databases)].map((name) => known.get(name)!);
+  }
+  const strategies = options.strategies ?? ["pre_deploy", "post_deploy"];
+  return config.databases.filter((db) => strategies.includes(db.strategy));
+}
