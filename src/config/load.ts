@@ -9,7 +9,7 @@ import { interpolate, type MissingVariable } from "./interpolate.js";
 import { locate } from "./locate.js";
 import { compareStrings, firstLine } from "../util/text.js";
 import { loadPlugins } from "./plugins.js";
-import { CORE_MIGRATION_KEYS, configSchema, type Strategy } from "./schema.js";
+import { CORE_MIGRATION_KEYS, databaseSchema, topSchema, type Strategy } from "./schema.js";
 
 /** One database of a validated config, with every default filled and every path absolute. */
 export interface DatabaseConfig {
@@ -77,8 +77,8 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   });
 
   for (const error of doc.errors) {
-    const pos = error.linePos?.[0];
-    issues.push({ file, ...(pos ? { line: pos.line, column: pos.col } : {}), path: "", message: `invalid YAML: ${firstLine(error.message)}` });
+    const pos = lines.linePos(error.pos[0]);
+    issues.push({ file, line: pos.line, column: pos.col, path: "", message: `invalid YAML: ${firstLine(error.message)}` });
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -101,56 +101,77 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
       }),
     );
   }
+  const unresolved = new Set<string>();
   for (const { path, variable } of missing) {
+    unresolved.add(String(path[1]));
     issues.push(at(path, `environment variable ${variable} is not set (used as \${${variable}})`, `set ${variable}, or write $\${${variable}} for a literal \${${variable}}`));
   }
 
-  const parsed = configSchema.safeParse(root);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) issues.push(at(issue.path as (string | number)[], describeZodIssue(issue)));
+  const top = topSchema.safeParse(root, { reportInput: true });
+  if (!top.success) {
+    for (const issue of top.error.issues) issues.push(at(issue.path as (string | number)[], describeZodIssue(issue)));
     throw new ConfigError(issues);
   }
-
   const databases: DatabaseConfig[] = [];
-  for (const [name, db] of Object.entries(parsed.data.databases).sort(([a], [b]) => compareStrings(a, b))) {
-    const base = ["databases", name, "migrations"];
-    const { engine: engineId, path, strategy, lock_timeout_ms, migration_timeout_ms, ...engineKeys } = db.migrations;
-    let engineConfig: Record<string, unknown> = engineKeys;
-    if (!registry.has(engineId)) {
-      issues.push(at([...base, "engine"], `unknown migration engine "${engineId}" for database ${name}; available engines: [${registry.ids().join(", ")}]`,
-        "use one of the available engines, or list the module that registers it under `plugins:`"));
-    } else {
-      const schema = registry.get(engineId).configSchema;
-      if (schema) {
-        const result = schema.safeParse(engineKeys);
-        if (result.success) engineConfig = result.data as Record<string, unknown>;
-        else for (const issue of result.error.issues) issues.push(at([...base, ...(issue.path as (string | number)[])], describeZodIssue(issue, engineId)));
-      } else if (Object.keys(engineKeys).length > 0) {
-        engineConfig = engineKeys;
-      }
-    }
-    const migrationPath = resolve(dir, path);
-    const kind = await stat(migrationPath).then((s) => (s.isDirectory() ? "dir" : "file"), () => "missing");
-    if (kind !== "dir") {
-      issues.push(at([...base, "path"], kind === "missing" ? `migrations folder ${migrationPath} does not exist` : `${migrationPath} is a file, not a folder`,
-        "create the folder, or fix the path (it is relative to the config file)"));
-    }
-    databases.push({
-      name,
-      connectionEnv: db.connection_env,
-      engine: engineId,
-      migrationPath,
-      strategy,
-      lockTimeoutMs: lock_timeout_ms,
-      ...(migration_timeout_ms === undefined ? {} : { migrationTimeoutMs: migration_timeout_ms }),
-      engineConfig,
-    });
+  for (const [name, db] of Object.entries(top.data.databases).sort(([a], [b]) => compareStrings(a, b))) {
+    if (unresolved.has(name)) continue;
+    const checked = await checkDatabase(name, db, { dir, registry, at });
+    issues.push(...checked.issues);
+    if (checked.database) databases.push(checked.database);
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return { file, dir, plugins: pluginPaths, databases, ...(options.environment === undefined ? {} : { environment: options.environment }) };
 }
 
 type At = (path: (string | number)[], message: string, hint?: string) => ConfigIssue;
+
+/** Checks one database: core keys, engine ID, engine keys, folder. Every problem is collected. */
+async function checkDatabase(name: string, raw: unknown, ctx: { dir: string; registry: Registry; at: At }): Promise<{ database?: DatabaseConfig; issues: ConfigIssue[] }> {
+  const { at, registry } = ctx;
+  const issues: ConfigIssue[] = [];
+  const base = ["databases", name, "migrations"];
+  const core = databaseSchema.safeParse(raw, { reportInput: true });
+  if (!core.success) for (const issue of core.error.issues) issues.push(at(["databases", name, ...(issue.path as (string | number)[])], describeZodIssue(issue)));
+  const migrations = isRecord(raw) && isRecord(raw.migrations) ? raw.migrations : {};
+  const engineKeys = Object.fromEntries(Object.entries(migrations).filter(([key]) => !(CORE_MIGRATION_KEYS as readonly string[]).includes(key)));
+  let engineConfig: Record<string, unknown> = engineKeys;
+  const engineId = migrations.engine;
+  if (typeof engineId === "string" && engineId !== "") {
+    if (!registry.has(engineId)) {
+      issues.push(at([...base, "engine"], `unknown migration engine "${engineId}" for database ${name}; available engines: [${registry.ids().join(", ")}]`,
+        "use one of the available engines, or list the module that registers it under `plugins:`"));
+    } else {
+      const schema = registry.get(engineId).configSchema;
+      const result = schema?.safeParse(engineKeys, { reportInput: true });
+      if (result?.success) engineConfig = result.data as Record<string, unknown>;
+      else if (result) for (const issue of result.error.issues) issues.push(at([...base, ...(issue.path as (string | number)[])], describeZodIssue(issue, engineId)));
+    }
+  }
+  let migrationPath = "";
+  if (typeof migrations.path === "string" && migrations.path !== "") {
+    migrationPath = resolve(ctx.dir, migrations.path);
+    const kind = await stat(migrationPath).then((s) => (s.isDirectory() ? "dir" : "file"), () => "missing");
+    if (kind !== "dir") {
+      issues.push(at([...base, "path"], kind === "missing" ? `migrations folder ${migrationPath} does not exist` : `${migrationPath} is a file, not a folder`,
+        "create the folder, or fix the path (it is relative to the config file)"));
+    }
+  }
+  if (!core.success || issues.length > 0) return { issues };
+  const { strategy, lock_timeout_ms, migration_timeout_ms } = core.data.migrations;
+  return {
+    issues,
+    database: {
+      name,
+      connectionEnv: core.data.connection_env,
+      engine: core.data.migrations.engine,
+      migrationPath,
+      strategy,
+      lockTimeoutMs: lock_timeout_ms,
+      ...(migration_timeout_ms === undefined ? {} : { migrationTimeoutMs: migration_timeout_ms }),
+      engineConfig,
+    },
+  };
+}
 
 async function importPlugins(value: unknown, dir: string, registry: Registry, issues: ConfigIssue[], at: At): Promise<string[]> {
   if (value === undefined) return [];
@@ -201,9 +222,7 @@ function describeZodIssue(issue: z.core.$ZodIssue, engineId?: string): string {
   if (issue.code === "unrecognized_keys") {
     return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${owner}`;
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return `${issue.message.startsWith("is required") ? issue.message : "is required"}${owner}`;
-  }
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `is required${owner}`;
   return `${issue.message}${owner}`;
 }
 

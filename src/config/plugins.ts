@@ -21,7 +21,7 @@ export async function loadPlugins(paths: readonly string[], registry: Registry):
     try {
       module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     } catch (error) {
-      failures.push({ index, message: `cannot import plugin ${path}: ${firstLine(String((error as Error)?.message ?? error))}` });
+      failures.push({ index, message: `cannot import plugin ${path}: ${firstLine(String((error as Error)?.message ?? error)).replace(/ imported from \S+$/, "")}` });
       continue;
     }
     for (const engine of exportedEngines(module)) {

@@ -10,33 +10,43 @@ export type Strategy = (typeof STRATEGIES)[number];
 /** Keys of `databases.<name>.migrations` that stagecraft owns; the rest belong to the engine. */
 export const CORE_MIGRATION_KEYS = ["engine", "path", "strategy", "lock_timeout_ms", "migration_timeout_ms"] as const;
 
+/** One message when the key is missing, another when it has the wrong type. */
+function expect(required: string, wrongType: string) {
+  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${required}` : wrongType) };
+}
+
 const envVarName = z
-  .string({ error: "must be the name of an environment variable (a string)" })
+  .string(expect("the name of the environment variable that holds the connection URL", "must be the name of an environment variable (a string)"))
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be a valid environment variable name (letters, digits and _, not starting with a digit)" });
 
 export const migrationsSchema = z
   .object({
-    engine: z.string({ error: "is required: the ID of a registered migration engine" }).min(1, { error: "must not be empty" }),
-    path: z.string({ error: "is required: the folder holding the migrations, relative to the config file" }).min(1, { error: "must not be empty" }),
+    engine: z.string(expect("the ID of a registered migration engine", "must be the ID of a registered migration engine (a string)")).min(1, { error: "must not be empty" }),
+    path: z.string(expect("the folder holding the migrations, relative to the config file", "must be a folder path (a string)")).min(1, { error: "must not be empty" }),
     strategy: z.enum(STRATEGIES, { error: `must be one of ${STRATEGIES.join(", ")}` }).default(DEFAULT_STRATEGY),
     lock_timeout_ms: z.number({ error: "must be a number of milliseconds" }).int().positive().default(DEFAULT_LOCK_TIMEOUT_MS),
     migration_timeout_ms: z.number({ error: "must be a number of milliseconds" }).int().positive().optional(),
-  })
+  }, expect("the engine and path of this database's migrations", "must be a map with engine and path"))
   .catchall(z.unknown());
 
 export const databaseSchema = z.looseObject({
   connection_env: envVarName,
   migrations: migrationsSchema,
-});
+}, expect("the settings of this database", "must be a map with connection_env and migrations"));
 
-const databaseName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, {
+export const databaseName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, {
   error: "database names use letters, digits, _, . and - only",
 });
 
 export const configSchema = z.looseObject({
   plugins: z.array(z.string({ error: "each plugin must be a module path (a string)" })).default([]),
-  databases: z.record(databaseName, databaseSchema, { error: "must be a map of database names to their settings" }),
+  databases: z.record(databaseName, databaseSchema, expect("a map of database names to their settings", "must be a map of database names to their settings")),
   environments: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The top level only; each database is checked on its own so one bad database hides no other problem. */
+export const topSchema = configSchema.extend({
+  databases: z.record(databaseName, z.unknown(), expect("a map of database names to their settings", "must be a map of database names to their settings")),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { StagecraftError } from "../../errors.js";
 import { inTransaction, type Driver } from "../../drivers/driver.js";
 import { withDriver } from "../../drivers/open-driver.js";
-import type { Migration, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
+import type { Migration, MigrationProgress, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
 import { executeScript, ScriptError } from "../shared/execute-script.js";
 import { rawConfigSchema, type RawConfig } from "./config.js";
 import { RawHistory, type HistoryRow } from "./raw-history.js";
@@ -130,13 +130,17 @@ async function up(driver: Driver, history: RawHistory, state: State, config: Raw
     if (!driver.transactionalDdl) throw new StagecraftError("unsupported", `transaction_mode: all needs transactional DDL, which ${driver.dialect} does not have`, { hint: "use transaction_mode: per-migration" });
     const optOut = todo.find((file) => file.noTransaction);
     if (optOut) throw new StagecraftError("unsupported", `${optOut.file} opts out of transactions, which transaction_mode: all cannot honour`, { migration: optOut.id, file: join(opts.migrationPath, optOut.file) });
+    // Nothing counts as applied until the one transaction commits: hold back the events.
+    const held: MigrationProgress[] = [];
+    const holding = { ...opts, onProgress: (event: MigrationProgress) => (event.type === "migration:applied" ? held.push(event) : opts.onProgress?.(event)) };
     await inTransaction(driver, async () => {
       for (const file of todo) {
         if (await history.find(file.id)) continue;
-        await applyOne(driver, history, file, opts, false);
+        await applyOne(driver, history, file, holding, false);
         applied.push(file.id);
       }
     });
+    for (const event of held) opts.onProgress?.(event);
     return { applied };
   }
   for (const file of todo) {

@@ -1,0 +1,17 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseEnv } from "node:util";
+
+/**
+ * Loads `--env-file` (an error if missing) or else `.env` beside the config (if present) into
+ * `env`, never overriding a variable that is already set.
+ */
+export function loadEnvFile(env: NodeJS.ProcessEnv, explicit: string | undefined, configPath: string): string | undefined {
+  const path = explicit ?? join(dirname(configPath), ".env");
+  if (explicit === undefined && !existsSync(path)) return undefined;
+  const values = parseEnv(readFileSync(path, "utf8"));
+  for (const [key, value] of Object.entries(values)) {
+    if (env[key] === undefined && value !== undefined) env[key] = value;
+  }
+  return path;
+}

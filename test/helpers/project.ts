@@ -1,0 +1,18 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+/** A throwaway project folder; `write` creates files (and their folders) inside it. */
+export function tempProject(): { dir: string; write: (path: string, text: string) => string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "stagecraft-test-"));
+  return {
+    dir,
+    write: (path, text) => {
+      const full = join(dir, path);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, text);
+      return full;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

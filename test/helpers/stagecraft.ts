@@ -1,0 +1,2 @@
+// Tests run against the built package, like users and the worker threads do.
+export * from "../../dist/src/index.js";
