@@ -1,0 +1,2 @@
+CREATE TABLE events (name TEXT NOT NULL, at TEXT NOT NULL);
+INSERT INTO events VALUES ('installed', CURRENT_TIMESTAMP);

@@ -1,0 +1,208 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { tempProject } from "../helpers/project.js";
+import { availableDialects, createDatabase, pgAdmin, type TestDatabase } from "../helpers/servers.js";
+import { Registry, defaultRegistry, loadConfig, planAll, runAll, type Engine, type RunnerEvents } from "../helpers/stagecraft.js";
+
+const dialects = await availableDialects();
+const PLUGIN = fileURLToPath(new URL("../fixtures/plugins/fixture-engines.mjs", import.meta.url));
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface FleetDb {
+  name: string;
+  url: string;
+  engine?: string;
+  settings?: Record<string, unknown>;
+}
+
+/** A project whose databases share one raw migrations folder (or use the fixture engine). */
+function fleet(dbs: FleetDb[], files: Record<string, string> = { "001_init.sql": "CREATE TABLE t (id INT);\nINSERT INTO t VALUES (1);", "002_more.sql": "CREATE TABLE u (id INT);" }) {
+  const project = tempProject();
+  cleanups.push(project.cleanup);
+  for (const [name, text] of Object.entries(files)) project.write(`migrations/${name}`, text);
+  const env: Record<string, string> = {};
+  const databases: Record<string, unknown> = {};
+  for (const db of dbs) {
+    const envName = `URL_${db.name.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}`;
+    env[envName] = db.url;
+    databases[db.name] = { connection_env: envName, migrations: { engine: db.engine ?? "raw", path: "./migrations", ...db.settings } };
+  }
+  const file = project.write("stagecraft.yml", stringify({ plugins: [PLUGIN], databases }));
+  return { file, env, dir: project.dir };
+}
+
+async function serverDb(dialect: "postgres" | "mysql", dir: string): Promise<TestDatabase> {
+  const db = await createDatabase(dialect, dir);
+  cleanups.push(db.drop);
+  return db;
+}
+
+describe("runAll / planAll", () => {
+  it("migrates 200 SQLite databases in one call; the report is sorted and complete", async () => {
+    const dbs = Array.from({ length: 200 }, (_, i) => ({ name: `tenant_${String(i).padStart(3, "0")}`, url: `sqlite:./data/t${i}.db` }));
+    const { file, env } = fleet(dbs);
+    const report = await runAll(file, { env });
+    expect(report.ok).toBe(true);
+    expect(report.summary).toEqual({ total: 200, succeeded: 200, failed: 0, skipped: 0, cancelled: 0 });
+    expect(report.databases.map((d) => d.name)).toEqual(dbs.map((d) => d.name));
+    expect(report.databases.every((d) => d.applied.join() === "001_init,002_more" && d.migrations.every((m) => m.applied))).toBe(true);
+    const again = await runAll(file, { env });
+    expect(again.databases.every((d) => d.applied.length === 0)).toBe(true);
+  });
+
+  it("plans are byte-identical across runs of the same state", async () => {
+    const { file, env } = fleet(Array.from({ length: 20 }, (_, i) => ({ name: `db${i}`, url: `sqlite:./data/d${i}.db` })));
+    await runAll(file, { env, databases: ["db3", "db7"] });
+    const first = JSON.stringify(await planAll(file, { env }));
+    const second = JSON.stringify(await planAll(file, { env, concurrency: 3, maxThreads: 1 }));
+    expect(second).toBe(first);
+    expect(first).not.toContain("durationMs");
+  });
+
+  it.runIf(dialects.includes("postgres") && dialects.includes("mysql"))("migrates SQLite, PostgreSQL and MySQL databases in one call", async () => {
+    const project = tempProject();
+    cleanups.push(project.cleanup);
+    const pgDb = await serverDb("postgres", project.dir);
+    const myDb = await serverDb("mysql", project.dir);
+    const { file, env } = fleet([{ name: "lite", url: "sqlite:./lite.db" }, { name: "pg", url: pgDb.url }, { name: "my", url: myDb.url }]);
+    const report = await runAll(file, { env });
+    expect(report.databases.map((d) => [d.name, d.status, d.applied.length])).toEqual([["lite", "succeeded", 2], ["my", "succeeded", 2], ["pg", "succeeded", 2]]);
+    expect(await pgDb.query("SELECT id FROM t")).toHaveLength(1);
+    expect(await myDb.query("SELECT id FROM t")).toHaveLength(1);
+  });
+
+  it("one failing database does not stop the others; with failFast the rest are skipped", async () => {
+    const dbs = Array.from({ length: 6 }, (_, i) => ({ name: `db${i}`, url: `sqlite:./data/d${i}.db` }));
+    dbs[1] = { name: "db1", url: "sqlite:./data/d1.db", engine: "fixture", settings: { behaviour: "throw" } } as FleetDb;
+    const { file, env } = fleet(dbs);
+    const report = await runAll(file, { env, concurrency: 1 });
+    expect(report.ok).toBe(false);
+    expect(report.databases.map((d) => d.status)).toEqual(["succeeded", "failed", "succeeded", "succeeded", "succeeded", "succeeded"]);
+    expect(report.databases[1]?.error).toEqual({ kind: "internal", message: "database db1: fixture engine failed on purpose", database: "db1" });
+
+    const fast = fleet(dbs);
+    const stopped = await runAll(fast.file, { env: fast.env, concurrency: 1, failFast: true });
+    expect(stopped.databases.map((d) => d.status)).toEqual(["succeeded", "failed", "skipped", "skipped", "skipped", "skipped"]);
+    expect(stopped.summary).toEqual({ total: 6, succeeded: 1, failed: 1, skipped: 4, cancelled: 0 });
+  });
+
+  it("runs a custom engine from a plugin module in a worker thread", async () => {
+    const { file, env } = fleet([{ name: "custom", url: "sqlite::memory:", engine: "fixture" }]);
+    const report = await runAll(file, { env });
+    expect(report.databases[0]).toMatchObject({ status: "succeeded", applied: ["001_fixture"], migrations: [{ id: "001_fixture", description: "thread worker" }] });
+  });
+
+  it("rejects an engine registered only in the main thread, and runs it in-process when asked", async () => {
+    const registry = new Registry();
+    const local: Engine = { id: "main-only", plan: async () => [{ id: "x", description: "x", applied: true }], run: async () => ({ applied: [] }) };
+    registry.register(local);
+    defaultRegistry.register(local);
+    const project = tempProject();
+    cleanups.push(project.cleanup);
+    project.write("m/.keep", "");
+    const file = project.write("stagecraft.yml", stringify({ databases: { main: { connection_env: "U", migrations: { engine: "main-only", path: "./m" } } } }));
+    const config = await loadConfig(file, { registry });
+    const report = await planAll(config, { env: { U: "sqlite::memory:" } });
+    expect(report.databases[0]?.error?.message).toBe('database main: engine "main-only" is not registered in the worker thread; available there: [raw]');
+    expect(report.databases[0]?.error?.hint).toContain("put it in a module listed under `plugins:`");
+    const inProcess = await planAll(config, { env: { U: "sqlite::memory:" }, inProcess: true });
+    expect(inProcess.databases[0]).toMatchObject({ status: "succeeded", migrations: [{ id: "x" }] });
+  });
+
+  it.each([
+    ["exit", "the worker thread running engine fixture died"],
+    ["uncaught", "the worker thread running engine fixture died: fixture engine crashed its thread"],
+  ])("a %s in one engine fails only that database; the pool replaces the thread", async (behaviour, message) => {
+    const dbs: FleetDb[] = Array.from({ length: 8 }, (_, i) => ({ name: `db${i}`, url: `sqlite:./data/d${i}.db` }));
+    dbs[3] = { name: "db3", url: "sqlite::memory:", engine: "fixture", settings: { behaviour } };
+    const { file, env } = fleet(dbs);
+    const report = await runAll(file, { env, maxThreads: 2 });
+    expect(report.databases.filter((d) => d.status === "succeeded").map((d) => d.name)).toEqual(["db0", "db1", "db2", "db4", "db5", "db6", "db7"]);
+    expect(report.databases[3]?.error?.kind).toBe("internal");
+    expect(report.databases[3]?.error?.message).toContain(message);
+  });
+
+  it("stops a migration that runs past migration_timeout_ms and finishes the others", async () => {
+    const { file, env } = fleet([
+      { name: "hangs", url: "sqlite::memory:", engine: "fixture", settings: { behaviour: "hang", migration_timeout_ms: 300 } },
+      { name: "fine", url: "sqlite:./fine.db" },
+    ]);
+    const report = await runAll(file, { env });
+    expect(report.databases.map((d) => d.status)).toEqual(["succeeded", "failed"]);
+    expect(report.databases[1]?.error).toMatchObject({ kind: "migration_timeout", migration: "001_fixture" });
+    expect(report.databases[1]?.error?.message).toBe("database hangs: migration 001_fixture ran longer than migration_timeout_ms (300 ms); its worker thread was stopped and its connection closed");
+  });
+
+  it("cancellation: running databases finish, the rest are cancelled, every database stays consistent", async () => {
+    const dbs = Array.from({ length: 12 }, (_, i) => ({ name: `db${String(i).padStart(2, "0")}`, url: `sqlite:./data/d${i}.db` }));
+    const { file, env } = fleet(dbs);
+    const controller = new AbortController();
+    let done = 0;
+    const report = await runAll(file, { env, concurrency: 2, signal: controller.signal, on: { "database:done": () => ++done === 3 && controller.abort() } });
+    const byStatus = (s: string) => report.databases.filter((d) => d.status === s);
+    expect(byStatus("succeeded").length).toBeGreaterThanOrEqual(3);
+    expect(byStatus("cancelled").length).toBeGreaterThan(0);
+    expect(byStatus("failed")).toEqual([]);
+    expect(report.ok).toBe(false);
+    for (const db of byStatus("succeeded")) expect(db.applied).toEqual(["001_init", "002_more"]);
+    const plan = await planAll(file, { env });
+    for (const db of plan.databases) {
+      const applied = db.migrations.filter((m) => m.applied).length;
+      expect([0, 2]).toContain(applied);
+    }
+  });
+
+  it("emits typed lifecycle events", async () => {
+    const { file, env } = fleet([{ name: "a", url: "sqlite:./a.db" }, { name: "b", url: "sqlite:./b.db" }]);
+    const events: string[] = [];
+    const on = {
+      "database:start": (e: RunnerEvents["database:start"]) => events.push(`start ${e.database} ${e.engine}`),
+      "migration:start": (e: RunnerEvents["migration:start"]) => events.push(`m-start ${e.database} ${e.migration}`),
+      "migration:applied": (e: RunnerEvents["migration:applied"]) => events.push(`m-done ${e.database} ${e.migration}`),
+      "database:done": (e: RunnerEvents["database:done"]) => events.push(`done ${e.database} ${e.report.status}`),
+    };
+    await runAll(file, { env, on, concurrency: 1 });
+    expect(events).toEqual([
+      "start a raw", "m-start a 001_init", "m-done a 001_init", "m-start a 002_more", "m-done a 002_more", "done a succeeded",
+      "start b raw", "m-start b 001_init", "m-done b 001_init", "m-start b 002_more", "m-done b 002_more", "done b succeeded",
+    ]);
+  });
+
+  it("selects databases by name or strategy, and rejects an unknown name", async () => {
+    const { file, env } = fleet([
+      { name: "pre", url: "sqlite:./pre.db" },
+      { name: "post", url: "sqlite:./post.db", settings: { strategy: "post_deploy" } },
+      { name: "manual", url: "sqlite:./manual.db", settings: { strategy: "manual" } },
+    ]);
+    expect((await planAll(file, { env })).databases.map((d) => d.name)).toEqual(["post", "pre"]);
+    expect((await planAll(file, { env, strategies: ["post_deploy"] })).databases.map((d) => d.name)).toEqual(["post"]);
+    expect((await planAll(file, { env, databases: ["manual"] })).databases.map((d) => d.name)).toEqual(["manual"]);
+    await expect(planAll(file, { env, databases: ["nope"] })).rejects.toThrow("no database named nope; defined: [manual, post, pre]");
+  });
+
+  it.runIf(dialects.includes("postgres"))("never holds more than perServerLimit connections to one server (counted at the server)", async () => {
+    const project = tempProject();
+    cleanups.push(project.cleanup);
+    const dbs: FleetDb[] = [];
+    for (let i = 0; i < 8; i++) dbs.push({ name: `pg${i}`, url: (await serverDb("postgres", project.dir)).url });
+    const { file, env } = fleet(dbs, { "001_slow.sql": "SELECT pg_sleep(0.4);\nCREATE TABLE t (id INT);" });
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [row] = await pgAdmin("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'stagecraft'");
+        peak = Math.max(peak, Number(row?.n));
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    })();
+    const report = await runAll(file, { env, concurrency: 8, perServerLimit: 2 });
+    sampling = false;
+    await sampler;
+    expect(report.summary.succeeded).toBe(8);
+    expect(peak).toBe(2);
+  });
+});
