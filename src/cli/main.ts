@@ -171,4 +171,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Anything that escapes (a plugin's stray timer, a bug) is an internal error: a message, exit 3, no stack trace.
+const internal = (error: unknown): void => {
+  err.write(`stagecraft: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(EXIT.internal);
+};
+process.on("uncaughtException", internal);
+process.on("unhandledRejection", internal);
 process.exitCode = await main(process.argv.slice(2));
