@@ -1,2 +1,3 @@
 // Importing this module registers every built-in engine in this thread's default registry.
 import "./raw/index.js";
+import "./knex/index.js";

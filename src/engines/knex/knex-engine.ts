@@ -1,0 +1,178 @@
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import knexFactory, { type Knex } from "knex";
+import { StagecraftError } from "../../errors.js";
+import { backoff } from "../../drivers/lock-key.js";
+import type { Migration, PlanOptions, RunOptions, RunResult } from "../../registry/engine.js";
+import { knexConfigSchema, type KnexConfig } from "./config.js";
+import { knexClientConfig } from "./knex-client.js";
+
+interface FsMigration {
+  file: string;
+  directory: string;
+}
+interface FsMigrationsClass {
+  new (dirs: string[], sortDirsSeparately: boolean, loadExtensions: readonly string[] | undefined): { getMigrations(ext?: readonly string[]): Promise<FsMigration[]> };
+}
+
+const require = createRequire(import.meta.url);
+// knex's own file source, so files are found and sorted exactly as knex finds and sorts them.
+const { FsMigrations } = require("knex/lib/migrations/migrate/sources/fs-migrations.js") as { FsMigrations: FsMigrationsClass };
+const { DEFAULT_LOAD_EXTENSIONS } = require("knex/lib/migrations/common/MigrationsLoader.js") as { DEFAULT_LOAD_EXTENSIONS: readonly string[] };
+
+export async function plan(opts: PlanOptions): Promise<Migration[]> {
+  const config = knexConfigSchema.parse(opts.config);
+  return withKnex(opts, async (knex) => {
+    const migrator = migratorConfig(config, opts);
+    if (!(await hasTable(knex, config))) {
+      const files = await new FsMigrations(migrator.directory, config.sortDirsSeparately, config.loadExtensions).getMigrations(migrator.loadExtensions);
+      return files.map((f) => ({ id: f.file, description: describe(f.file), applied: false }));
+    }
+    const [completed, pending] = (await knex.migrate.list(migrator).catch((error: unknown) => {
+      throw translate(error, undefined, opts, config);
+    })) as [({ name: string } | string)[], FsMigration[]];
+    const times = new Map((await table(knex, config).select("name", "migration_time").orderBy("id")).map((r: { name: string; migration_time: unknown }) => [r.name, r.migration_time]));
+    return [
+      ...completed.map((c) => {
+        const name = typeof c === "string" ? c : c.name;
+        const at = toIso(times.get(name));
+        return { id: name, description: describe(name), applied: true, ...(at ? { appliedAt: at } : {}) };
+      }),
+      ...pending.map((p) => ({ id: p.file, description: describe(p.file), applied: false })),
+    ];
+  });
+}
+
+export async function run(opts: RunOptions): Promise<RunResult> {
+  const config = knexConfigSchema.parse(opts.config);
+  if (opts.direction === "down" && opts.steps < 1) throw new StagecraftError("invalid_config", "reverting needs steps ≥ 1");
+  return withKnex(opts, async (knex) => {
+    let current: string | undefined;
+    const migrator = {
+      ...migratorConfig(config, opts),
+      beforeEach: async (_trx: unknown, [migration]: unknown[]) => {
+        current = (migration as FsMigration | undefined)?.file;
+        if (current) opts.onProgress?.({ type: "migration:start", migration: current });
+      },
+    };
+    const done: string[] = [];
+    const before = await completedNames(knex, config);
+    // knex's default mode runs the whole batch in one transaction: report a migration as
+    // applied only once knex returns, and after a failure only what the table really holds.
+    const step = async (call: () => Promise<[number, string[]]>): Promise<string[]> => {
+      const [, log] = await withLockRetry(call, opts, config);
+      for (const name of log) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
+      done.push(...log);
+      return log;
+    };
+    try {
+      if (opts.direction === "up" && opts.steps === 0) await step(() => knex.migrate.latest(migrator));
+      else {
+        for (let i = 0; i < opts.steps; i++) {
+          if (opts.signal.aborted) return { applied: done, cancelled: true };
+          const log = await step(() => (opts.direction === "up" ? knex.migrate.up(migrator) : knex.migrate.down(migrator)));
+          if (log.length === 0) break;
+        }
+      }
+    } catch (error) {
+      if (opts.direction === "up") {
+        const after = await completedNames(knex, config).catch(() => before);
+        for (const name of after) if (!before.has(name) && !done.includes(name)) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
+      }
+      throw translate(error, current, opts, config);
+    }
+    return { applied: done };
+  });
+}
+
+function migratorConfig(config: KnexConfig, opts: PlanOptions) {
+  return {
+    directory: [opts.migrationPath, ...config.directories.map((dir) => resolve(opts.workDir, dir))],
+    tableName: config.tableName,
+    ...(config.schemaName === undefined ? {} : { schemaName: config.schemaName }),
+    loadExtensions: config.loadExtensions ?? DEFAULT_LOAD_EXTENSIONS,
+    disableTransactions: config.disableTransactions,
+    sortDirsSeparately: config.sortDirsSeparately,
+  };
+}
+
+async function withKnex<T>(opts: PlanOptions, fn: (knex: Knex) => Promise<T>): Promise<T> {
+  const knex = knexFactory(knexClientConfig(opts));
+  try {
+    await knex.raw("SELECT 1").catch((error: Error) => {
+      throw new StagecraftError("connection_failed", `cannot connect: ${error.message}`, { hint: "check that the server is running and the URL is right" });
+    });
+    return await fn(knex);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/** knex fails at once when its lock row is taken; wait for it like the other engines do. */
+async function withLockRetry<T>(call: () => Promise<T>, opts: RunOptions, config: KnexConfig): Promise<T> {
+  const deadline = Date.now() + opts.lockTimeoutMs;
+  const wait = backoff();
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as Error).name !== "MigrationLocked") throw error;
+      if (Date.now() >= deadline) {
+        throw new StagecraftError("lock_timeout", `timed out after ${opts.lockTimeoutMs} ms waiting for knex's migration lock (${config.tableName}_lock.is_locked = 1)`, {
+          hint: `another knex or stagecraft run holds it; if none is running, a crashed run left it: free it with \`npx knex migrate:unlock\` or \`UPDATE ${config.tableName}_lock SET is_locked = 0\``,
+        });
+      }
+      await wait();
+    }
+  }
+}
+
+function translate(error: unknown, current: string | undefined, opts: PlanOptions, config: KnexConfig): StagecraftError {
+  if (error instanceof StagecraftError) return error;
+  const message = (error as Error)?.message ?? String(error);
+  const corrupt = /The migration directory is corrupt, the following files are missing: (.*)$/.exec(message);
+  if (corrupt) {
+    return new StagecraftError("checksum_mismatch", `knex_migrations records migrations whose files are gone: ${corrupt[1]}`, {
+      hint: `restore the files in ${opts.migrationPath} (knex records file names with their extension), or delete their rows from ${config.tableName} if they were removed on purpose`,
+    });
+  }
+  const invalid = /Invalid migration: (.*) must have both an up and down function/.exec(message);
+  if (invalid) {
+    return new StagecraftError("invalid_config", `knex migration ${invalid[1]} must export both up and down functions; nothing was applied`, { migration: invalid[1]!, hint: "add the missing function" });
+  }
+  if (current !== undefined && current.endsWith(".ts") && /Unknown file extension|Cannot use import statement|Unexpected token|ERR_UNKNOWN_FILE_EXTENSION/.test(message)) {
+    return new StagecraftError("dependency_missing", `TypeScript migration ${current} cannot be loaded: this Node.js process has no TypeScript loader`, {
+      migration: current, hint: "compile the migrations to .js, or run stagecraft with a loader (node --import tsx …)",
+    });
+  }
+  const where = current === undefined ? "" : `${join(opts.migrationPath, current)}: `;
+  return new StagecraftError("migration_failed", `${where}${message}`, {
+    ...(current === undefined ? {} : { migration: current }),
+    ...(typeof (error as { code?: unknown }).code === "string" ? { driverCode: (error as { code: string }).code } : {}),
+  });
+}
+
+function table(knex: Knex, config: KnexConfig): Knex.QueryBuilder {
+  return config.schemaName === undefined ? knex(config.tableName) : knex.withSchema(config.schemaName).from(config.tableName);
+}
+
+async function hasTable(knex: Knex, config: KnexConfig): Promise<boolean> {
+  return config.schemaName === undefined ? knex.schema.hasTable(config.tableName) : knex.schema.withSchema(config.schemaName).hasTable(config.tableName);
+}
+
+async function completedNames(knex: Knex, config: KnexConfig): Promise<Set<string>> {
+  if (!(await hasTable(knex, config))) return new Set();
+  return new Set((await table(knex, config).select("name")).map((r: { name: string }) => r.name));
+}
+
+/** `20240101_create_users.js` → `create users`. */
+function describe(file: string): string {
+  const text = file.replace(/\.[^.]+$/, "").replace(/^[0-9]+[_-]?/, "").replace(/[_-]+/g, " ").trim();
+  return text === "" ? file : text;
+}
+
+function toIso(value: unknown): string | undefined {
+  if (value == null) return undefined;
+  const date = value instanceof Date ? value : new Date(typeof value === "number" || /^\d+$/.test(String(value)) ? Number(value) : String(value));
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
