@@ -4,7 +4,7 @@ import { StagecraftError } from "../../errors.js";
 import { inTransaction, type Driver } from "../../drivers/driver.js";
 import { withDriver } from "../../drivers/open-driver.js";
 import type { Migration, MigrationProgress, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
-import { executeScript, ScriptError } from "../shared/execute-script.js";
+import { executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
 import { rawConfigSchema, type RawConfig } from "./config.js";
 import { RawHistory, type HistoryRow } from "./raw-history.js";
 import { readRawMigrations, type RawMigrationFile } from "./raw-source.js";
@@ -172,14 +172,9 @@ async function applyOne(driver: Driver, history: RawHistory, file: RawMigrationF
     await executeScript(driver, file.script, where);
   } catch (error) {
     if (!(error instanceof ScriptError)) throw error;
-    const { completed, total, error: failure } = error.failure;
-    if (!recordFirst) throw failure;
-    await history.markUnfinished(file.id, failure.message).catch(() => undefined);
-    const partial = completed === 0 ? "no statement of it had run" : `statements 1–${completed} of ${total} had run and stay applied`;
-    throw new StagecraftError("migration_failed", `${failure.message} (${partial}; the migration is recorded as failed and blocks later runs)`, {
-      ...failure.context,
-      hint: `fix the database by hand, then run \`stagecraft migrate resolve --database ${opts.database} --rolled-back ${file.id}\` to retry it, or \`--applied ${file.id}\` if it is complete`,
-    });
+    if (!recordFirst) throw error.failure.error;
+    await history.markUnfinished(file.id, error.failure.error.message).catch(() => undefined);
+    throw nonAtomicFailure(error, opts.database);
   }
   const executionMs = Math.round(performance.now() - started);
   if (recordFirst) await history.markFinished(file.id, executionMs);
@@ -210,7 +205,7 @@ async function down(driver: Driver, history: RawHistory, state: State, opts: Run
     const started = performance.now();
     if (driver.transactionalDdl && !file.noTransaction) {
       await inTransaction(driver, async () => {
-        await executeScript(driver, script, where).catch(unwrap);
+        await executeScript(driver, script, where).catch(unwrapScriptError);
         await history.delete(row.id);
       });
     } else {
@@ -228,10 +223,6 @@ async function down(driver: Driver, history: RawHistory, state: State, opts: Run
     reverted.push(row.id);
   }
   return { applied: reverted };
-}
-
-function unwrap(error: unknown): never {
-  throw error instanceof ScriptError ? error.failure.error : error;
 }
 
 function checkSchemaSupport(driver: Driver, config: RawConfig): void {

@@ -3,9 +3,7 @@ import { join } from "node:path";
 import { StagecraftError } from "../../errors.js";
 import { compareStrings } from "../../util/text.js";
 import { normalizedChecksum } from "../shared/checksum.js";
-
-/** First-line directive that runs a file outside a transaction. */
-export const NO_TRANSACTION_DIRECTIVE = "-- stagecraft:no-transaction";
+import { hasNoTransactionDirective } from "../shared/directives.js";
 
 export interface RawMigrationFile {
   id: string;
@@ -57,7 +55,7 @@ export async function readRawMigrations(dir: string): Promise<RawMigrationFile[]
       file,
       script,
       checksum: normalizedChecksum(script),
-      noTransaction: script.replace(/^\uFEFF/, "").trimStart().split("\n", 1)[0]?.trim() === NO_TRANSACTION_DIRECTIVE,
+      noTransaction: hasNoTransactionDirective(script),
       ...(downFile === undefined ? {} : { downFile }),
     };
   }));

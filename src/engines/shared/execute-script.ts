@@ -1,6 +1,6 @@
 import { StagecraftError } from "../../errors.js";
 import { SqlError, type Driver } from "../../drivers/driver.js";
-import { splitSql } from "../../drivers/split-sql.js";
+import { splitSql, type Statement } from "../../drivers/split-sql.js";
 
 export interface ScriptFailure {
   /** Statements that ran before the failing one (they stay applied where DDL is not transactional). */
@@ -15,7 +15,11 @@ export interface ScriptFailure {
  * the server's code, plus how many statements had already run.
  */
 export async function executeScript(driver: Driver, script: string, where: { migration: string; file: string }): Promise<number> {
-  const statements = splitSql(script, driver.syntax);
+  return executeStatements(driver, splitSql(script, driver.syntax), where);
+}
+
+/** Same as {@link executeScript} for statements an engine split itself. */
+export async function executeStatements(driver: Driver, statements: readonly Statement[], where: { migration: string; file: string }): Promise<number> {
   for (const [index, statement] of statements.entries()) {
     try {
       await driver.exec(statement.text);
@@ -44,4 +48,23 @@ export class ScriptError extends Error {
     super(failure.error.message);
     this.name = "ScriptError";
   }
+}
+
+/** Rethrows a script failure as its `migration_failed` error (for transactional paths, where nothing stays). */
+export function unwrapScriptError(error: unknown): never {
+  throw error instanceof ScriptError ? error.failure.error : error;
+}
+
+/**
+ * The error for a migration that failed outside a transaction: what had run and stays, that
+ * the attempt is recorded and blocks, and how to resolve it.
+ */
+export function nonAtomicFailure(error: ScriptError, database: string): StagecraftError {
+  const { completed, total, error: failure } = error.failure;
+  const migration = failure.context.migration ?? "";
+  const partial = completed === 0 ? "no statement of it had run" : `statements 1–${completed} of ${total} had run and stay applied`;
+  return new StagecraftError("migration_failed", `${failure.message} (${partial}; the migration is recorded as failed and blocks later runs)`, {
+    ...failure.context,
+    hint: `fix the database by hand, then run \`stagecraft migrate resolve --database ${database} --rolled-back ${migration}\` to retry it, or \`--applied ${migration}\` if it is complete`,
+  });
 }

@@ -1,0 +1,115 @@
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { StagecraftError } from "../../errors.js";
+import { splitSql, type Statement } from "../../drivers/split-sql.js";
+import type { SqlSyntax } from "../../drivers/driver.js";
+import { sha256 } from "../shared/checksum.js";
+import { hasNoTransactionDirective } from "../shared/directives.js";
+
+export type DrizzleFormat = "journal" | "folders";
+
+export interface DrizzleMigration {
+  /** Journal tag (`0000_init`) or folder name (`20240101000000_init`). */
+  id: string;
+  description: string;
+  file: string;
+  script: string;
+  /** sha256 hex of the file as drizzle computes it (no normalisation). */
+  hash: string;
+  /** Journal `when`, or the folder's UTC timestamp in ms: drizzle's `created_at`. */
+  createdAt: number;
+  noTransaction: boolean;
+}
+
+const BREAKPOINT = "--> statement-breakpoint";
+
+const journalSchema = z.object({
+  entries: z.array(z.object({ idx: z.number(), when: z.number(), tag: z.string().min(1) }).loose()),
+}).loose();
+
+export function detectFormat(dir: string, wanted: "auto" | DrizzleFormat): DrizzleFormat {
+  if (wanted !== "auto") return wanted;
+  return existsSync(join(dir, "meta", "_journal.json")) ? "journal" : "folders";
+}
+
+/** Reads the migrations of either drizzle-kit layout, in drizzle's apply order. */
+export async function readDrizzleMigrations(dir: string, format: DrizzleFormat): Promise<DrizzleMigration[]> {
+  return format === "journal" ? readJournal(dir) : readFolders(dir);
+}
+
+async function readJournal(dir: string): Promise<DrizzleMigration[]> {
+  const journalPath = join(dir, "meta", "_journal.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(journalPath, "utf8"));
+  } catch (error) {
+    throw new StagecraftError("invalid_config", `cannot read drizzle journal ${journalPath}: ${(error as Error).message}`, { file: journalPath, hint: "regenerate it with drizzle-kit generate" });
+  }
+  const journal = journalSchema.safeParse(raw);
+  if (!journal.success) {
+    const issue = journal.error.issues[0]!;
+    throw new StagecraftError("invalid_config", `drizzle journal ${journalPath} is malformed at ${issue.path.join(".") || "(top)"}: ${issue.message}`, { file: journalPath });
+  }
+  return Promise.all(journal.data.entries.map(async (entry) => {
+    const file = join(dir, `${entry.tag}.sql`);
+    const script = await readFile(file, "utf8").catch(() => {
+      throw new StagecraftError("invalid_config", `drizzle journal entry ${entry.tag} has no file ${file}`, { file: journalPath, migration: entry.tag });
+    });
+    return migration(entry.tag, file, script, entry.when);
+  }));
+}
+
+async function readFolders(dir: string): Promise<DrizzleMigration[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const folders = entries.filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "migration.sql"))).map((e) => e.name);
+  // drizzle 1.0 sorts with localeCompare; folder names start with 14 digits, so this is stable.
+  folders.sort((a, b) => a.localeCompare(b));
+  return Promise.all(folders.map(async (name) => {
+    const stamp = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})/.exec(name);
+    if (!stamp) {
+      throw new StagecraftError("invalid_config", `drizzle migration folder ${name} does not start with a UTC timestamp (YYYYMMDDHHMMSS)`, { file: join(dir, name), hint: "use the folder names drizzle-kit generates" });
+    }
+    const [, y, mo, d, h, mi, s] = stamp.map(Number) as [number, number, number, number, number, number, number];
+    const file = join(dir, name, "migration.sql");
+    return migration(name, file, await readFile(file, "utf8"), Date.UTC(y, mo - 1, d, h, mi, s));
+  }));
+}
+
+function migration(id: string, file: string, script: string, createdAt: number): DrizzleMigration {
+  return {
+    id,
+    description: id.replace(/^\d+_/, "").replace(/[_-]+/g, " ") || id,
+    file,
+    script,
+    hash: sha256(script),
+    createdAt,
+    noTransaction: hasNoTransactionDirective(script),
+  };
+}
+
+/**
+ * Splits on drizzle's `--> statement-breakpoint` as drizzle does, then splits each chunk into
+ * statements (drizzle would send a chunk whole, which MySQL refuses when it holds several).
+ */
+export function drizzleStatements(script: string, syntax: SqlSyntax): Statement[] {
+  return splitBreakpoints(script).flatMap((chunk) => splitSql(chunk.text, syntax).map((s) => ({ text: s.text, line: chunk.line + s.line - 1 })));
+}
+
+/** Splits on drizzle's `--> statement-breakpoint`, keeping each chunk's first line for messages. */
+function splitBreakpoints(script: string): Statement[] {
+  const out: Statement[] = [];
+  let line = 1;
+  for (const chunk of script.split(BREAKPOINT)) {
+    const lead = /^\s*/.exec(chunk)?.[0] ?? "";
+    if (chunk.trim() !== "") out.push({ text: chunk.slice(lead.length), line: line + (lead.match(/\n/g)?.length ?? 0) });
+    line += chunk.match(/\n/g)?.length ?? 0;
+  }
+  return out;
+}
+
+/** drizzle stores sha256 of the raw file; a file that only changed line endings is not edited. */
+export function sameContent(hash: string, script: string): boolean {
+  return hash === sha256(script) || hash === sha256(script.replace(/\r\n/g, "\n")) || hash === sha256(script.replace(/\r?\n/g, "\r\n"));
+}

@@ -1,0 +1,91 @@
+import type { Dialect, Driver } from "../../drivers/driver.js";
+import type { DrizzleFormat } from "./drizzle-source.js";
+
+export interface DrizzleRow {
+  hash: string;
+  createdAt: number | null;
+  name: string | null;
+}
+
+/**
+ * drizzle-orm's own DDL for `__drizzle_migrations`, per dialect and format (engine-formats §1.3):
+ * the table must look exactly like the one drizzle creates, or drizzle would not read it back.
+ */
+const DDL: Record<DrizzleFormat, Record<Dialect, (table: string) => string>> = {
+  journal: {
+    postgres: (t) => `CREATE TABLE IF NOT EXISTS ${t} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`,
+    mysql: (t) => `create table if not exists ${t} (id serial primary key, hash text not null, created_at bigint)`,
+    sqlite: (t) => `CREATE TABLE IF NOT EXISTS ${t} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+  },
+  folders: {
+    postgres: (t) => `CREATE TABLE IF NOT EXISTS ${t} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint, name text, applied_at timestamp with time zone DEFAULT now())`,
+    mysql: (t) => `CREATE TABLE IF NOT EXISTS ${t} (id SERIAL PRIMARY KEY, hash TEXT NOT NULL, created_at BIGINT, name TEXT, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)`,
+    sqlite: (t) => `CREATE TABLE IF NOT EXISTS ${t} (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric, name text, applied_at TEXT)`,
+  },
+};
+
+/** drizzle 1.0's SQLite migrator writes `applied_at` itself; elsewhere the server default does. */
+const CLIENT_WRITES_APPLIED_AT: Record<Dialect, boolean> = { sqlite: true, postgres: false, mysql: false };
+
+/** drizzle's bookkeeping table; the schema applies on PostgreSQL only, as in drizzle. */
+export class DrizzleTable {
+  readonly #driver: Driver;
+  readonly #format: DrizzleFormat;
+  readonly #name: string;
+  readonly #schema: string | undefined;
+  readonly qualified: string;
+
+  constructor(driver: Driver, format: DrizzleFormat, table: string, schema: string) {
+    this.#driver = driver;
+    this.#format = format;
+    this.#name = table;
+    this.#schema = driver.schemas ? schema : undefined;
+    this.qualified = driver.quote(table, this.#schema);
+  }
+
+  async exists(): Promise<boolean> {
+    return this.#driver.tableExists(this.#name, this.#schema);
+  }
+
+  async ensure(): Promise<void> {
+    if (this.#schema !== undefined) await this.#driver.exec(`CREATE SCHEMA IF NOT EXISTS ${this.#driver.quote(this.#schema)}`);
+    await this.#driver.exec(DDL[this.#format][this.#driver.dialect](this.qualified));
+  }
+
+  /** True when the table has drizzle 1.0's `name` column. */
+  async hasNameColumn(): Promise<boolean> {
+    try {
+      await this.#driver.query(`SELECT name FROM ${this.qualified} WHERE 1 = 0`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async read(withName: boolean): Promise<DrizzleRow[]> {
+    const rows = await this.#driver.query<{ hash: string; created_at: unknown; name?: unknown }>(
+      `SELECT hash, created_at${withName ? ", name" : ""} FROM ${this.qualified}`,
+    );
+    return rows.map((r) => ({
+      hash: String(r.hash),
+      createdAt: r.created_at == null ? null : Number(r.created_at),
+      name: r.name == null ? null : String(r.name),
+    }));
+  }
+
+  /** Whether the migration has a row: by `name` (folders) or by `created_at` (journal). Call inside its transaction. */
+  async has(id: string, createdAt: number): Promise<boolean> {
+    const [column, value] = this.#format === "folders" ? ["name", id] : ["created_at", createdAt];
+    return (await this.#driver.query(`SELECT 1 AS found FROM ${this.qualified} WHERE ${column} = ?`, [value])).length > 0;
+  }
+
+  async insert(hash: string, createdAt: number, name: string): Promise<void> {
+    if (this.#format === "journal") {
+      await this.#driver.query(`INSERT INTO ${this.qualified} (hash, created_at) VALUES (?, ?)`, [hash, createdAt]);
+    } else if (CLIENT_WRITES_APPLIED_AT[this.#driver.dialect]) {
+      await this.#driver.query(`INSERT INTO ${this.qualified} (hash, created_at, name, applied_at) VALUES (?, ?, ?, ?)`, [hash, createdAt, name, new Date().toISOString()]);
+    } else {
+      await this.#driver.query(`INSERT INTO ${this.qualified} (hash, created_at, name) VALUES (?, ?, ?)`, [hash, createdAt, name]);
+    }
+  }
+}
