@@ -58,6 +58,10 @@ export interface Driver {
   /** Takes the lock, waiting at most `timeoutMs`; throws `lock_timeout` naming the holder. */
   lock(spec: LockSpec, timeoutMs: number): Promise<HeldLock>;
   tableExists(table: string, schema?: string): Promise<boolean>;
+  /** Tables of the current database (PostgreSQL: the current schema), without system tables. */
+  listTables(): Promise<string[]>;
+  /** `date` as a value this dialect's datetime/timestamp columns accept (always UTC). */
+  timestampValue(date: Date): string;
   /** Quotes an identifier; `schema.table` when schema is given. */
   quote(name: string, schema?: string): string;
   close(): Promise<void>;

@@ -2,3 +2,4 @@
 import "./raw/index.js";
 import "./knex/index.js";
 import "./drizzle/index.js";
+import "./prisma/index.js";

@@ -89,6 +89,15 @@ export class MysqlDriver implements Driver {
     return rows.length > 0;
   }
 
+  async listTables(): Promise<string[]> {
+    return (await this.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name")).map((r) => r.name);
+  }
+
+  /** DATETIME has no zone: UTC as `YYYY-MM-DD HH:MM:SS.mmm`. */
+  timestampValue(date: Date): string {
+    return date.toISOString().replace("T", " ").replace("Z", "");
+  }
+
   quote(name: string): string {
     return `\`${name.replaceAll("`", "``")}\``;
   }

@@ -84,6 +84,14 @@ export class PostgresDriver implements Driver {
     return rows[0]?.found != null;
   }
 
+  async listTables(): Promise<string[]> {
+    return (await this.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")).map((r) => r.name);
+  }
+
+  timestampValue(date: Date): string {
+    return date.toISOString();
+  }
+
   quote(name: string, schema?: string): string {
     const q = (part: string): string => `"${part.replaceAll('"', '""')}"`;
     return schema === undefined ? q(name) : `${q(schema)}.${q(name)}`;

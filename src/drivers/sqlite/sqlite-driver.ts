@@ -75,6 +75,14 @@ export class SqliteDriver implements Driver {
     return this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
   }
 
+  async listTables(): Promise<string[]> {
+    return (this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  }
+
+  timestampValue(date: Date): string {
+    return date.toISOString();
+  }
+
   quote(name: string): string {
     return `"${name.replaceAll('"', '""')}"`;
   }

@@ -3,9 +3,10 @@ import { inTransaction, type Driver } from "../../drivers/driver.js";
 import { withDriver } from "../../drivers/open-driver.js";
 import type { Migration, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
 import { executeStatements, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
+import { sha256MatchesIgnoringLineEndings } from "../shared/checksum.js";
 import { UnfinishedMarkers } from "../shared/unfinished-marker.js";
 import { drizzleConfigSchema, type DrizzleConfig } from "./config.js";
-import { detectFormat, readDrizzleMigrations, drizzleStatements, sameContent, type DrizzleMigration } from "./drizzle-source.js";
+import { detectFormat, readDrizzleMigrations, drizzleStatements, type DrizzleMigration } from "./drizzle-source.js";
 import { DrizzleTable, type DrizzleRow } from "./drizzle-table.js";
 
 /** Our side table recording non-atomic drizzle migrations that started and did not finish. */
@@ -96,7 +97,7 @@ async function readState(driver: Driver, config: DrizzleConfig, opts: PlanOption
   for (const m of migrations) {
     const row = rows.find((r) => (format === "folders" ? r.name === m.id : r.createdAt === m.createdAt));
     if (row === undefined) continue;
-    if (!config.allow_changed && !sameContent(row.hash, m.script)) {
+    if (!config.allow_changed && !sha256MatchesIgnoringLineEndings(row.hash, m.script)) {
       throw new StagecraftError("checksum_mismatch", `drizzle migration ${m.id} was changed after it was applied: ${m.file}`, {
         migration: m.id, file: m.file, hint: "restore the applied version and generate a new migration for the change, or set allow_changed: true",
       });

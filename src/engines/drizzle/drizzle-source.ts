@@ -108,8 +108,3 @@ function splitBreakpoints(script: string): Statement[] {
   }
   return out;
 }
-
-/** drizzle stores sha256 of the raw file; a file that only changed line endings is not edited. */
-export function sameContent(hash: string, script: string): boolean {
-  return hash === sha256(script) || hash === sha256(script.replace(/\r\n/g, "\n")) || hash === sha256(script.replace(/\r?\n/g, "\r\n"));
-}

@@ -9,3 +9,11 @@ export function sha256(text: string): string {
 export function normalizedChecksum(text: string): string {
   return sha256(text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n"));
 }
+
+/**
+ * Whether a stored sha256 (of the raw file, as drizzle and Prisma store it) matches `text` as
+ * it is, with CRLF→LF, or with LF→CRLF: Prisma's rule, so a line-ending change is not an edit.
+ */
+export function sha256MatchesIgnoringLineEndings(stored: string, text: string): boolean {
+  return stored === sha256(text) || stored === sha256(text.replace(/\r\n/g, "\n")) || stored === sha256(text.replace(/\r?\n/g, "\r\n"));
+}

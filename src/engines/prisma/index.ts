@@ -1,0 +1,8 @@
+import { register } from "../../registry/default-registry.js";
+import { lazyEngine } from "../lazy-engine.js";
+import { prismaConfigSchema } from "./config.js";
+
+/** Prisma Migrate folders deployed without the Prisma binary, keeping `_prisma_migrations` as Prisma does. */
+export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => import("./prisma-engine.js"), true);
+
+register(prismaEngine);
