@@ -35,12 +35,15 @@ describe("stagecraft CLI", () => {
   ID                 DESCRIPTION    STATE
   001_invoices       invoices       pending
   002_invoice_audit  invoice audit  pending`);
-    expect(plan.stdout.trimEnd().split("\n").at(-1)).toBe("3 databases, 3 succeeded");
+    expect(plan.stdout.trimEnd().split("\n").at(-1)).toBe("6 databases, 6 succeeded");
     const run = cli(["migrate"], dir);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("billing: applied 001_invoices (");
     expect(run.stdout).toContain("✓ users: 2 applied (20240101000000_create_users, 20240201000000_add_display_name)");
-    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("3 databases, 3 succeeded, 5 migrations were run");
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("6 databases, 6 succeeded, 11 migrations were run");
+    expect(run.stdout).toContain("✓ catalog: 2 applied (0000_products, 0001_prices)");
+    expect(run.stdout).toContain("✓ orders: 2 applied (20240301000000_init, 20240315000000_add_status)");
+    expect(run.stdout).toContain("✓ jobs: 2 applied (20240401000000_create_jobs.cjs, 20240402000000_index_run_at.cjs)");
     const users = new Database(`${dir}/data/users.db`);
     expect(users.prepare("SELECT id FROM stagecraft_migrations ORDER BY id").all()).toEqual([
       { id: "20240101000000_create_users" }, { id: "20240201000000_add_display_name" },
@@ -56,7 +59,7 @@ describe("stagecraft CLI", () => {
     const report = JSON.parse(stdout);
     expect(Object.keys(report)).toEqual(["ok", "mode", "databases", "summary"]);
     expect(report.mode).toBe("plan");
-    expect(report.databases.map((d: { name: string }) => d.name)).toEqual(["analytics", "billing", "users"]);
+    expect(report.databases.map((d: { name: string }) => d.name)).toEqual(["analytics", "billing", "catalog", "jobs", "orders", "users"]);
     expect(Object.keys(report.databases[0])).toEqual(["name", "engine", "status", "migrations", "applied"]);
     expect(report.databases[1].migrations[0]).toEqual({ id: "001_invoices", description: "invoices", applied: false, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const run = cli(["migrate", "--json", "-d", "billing"], dir);
@@ -65,7 +68,7 @@ describe("stagecraft CLI", () => {
 
   it("selects databases with --database and environments with --env", () => {
     const dir = example();
-    expect(JSON.parse(cli(["migrate", "--plan", "--json", "--env", "ci"], dir).stdout).databases.map((d: { name: string }) => d.name)).toEqual(["billing", "users"]);
+    expect(JSON.parse(cli(["migrate", "--plan", "--json", "--env", "ci"], dir).stdout).databases.map((d: { name: string }) => d.name)).toEqual(["billing", "catalog", "jobs", "orders", "users"]);
     expect(JSON.parse(cli(["migrate", "--plan", "--json", "-d", "users", "-d", "analytics"], dir).stdout).databases.map((d: { name: string }) => d.name)).toEqual(["analytics", "users"]);
   });
 
@@ -89,7 +92,7 @@ describe("stagecraft CLI", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toBe(`invalid config (1 problem):
-${project.dir}/stagecraft.yml:5:15: databases.main.migrations.engine: unknown migration engine "nope" for database main; available engines: [raw]
+${project.dir}/stagecraft.yml:5:15: databases.main.migrations.engine: unknown migration engine "nope" for database main; available engines: [drizzle, knex, prisma, raw]
   hint: use one of the available engines, or list the module that registers it under \`plugins:\`
 `);
     expect(cli(["validate", "--config", "missing.yml"], project.dir)).toMatchObject({ code: 1, stderr: `invalid config (1 problem):\n${project.dir}/missing.yml: config file not found\n  hint: pass --config PATH, or create stagecraft.yml in this folder\n` });
@@ -125,8 +128,8 @@ ${project.dir}/stagecraft.yml:5:15: databases.main.migrations.engine: unknown mi
     const dir = example();
     const validate = cli(["validate"], dir);
     expect(validate.code).toBe(0);
-    expect(validate.stdout).toBe(`${dir}/stagecraft.yml: valid, 3 databases\n  analytics: raw, post_deploy\n  billing: raw, pre_deploy\n  users: raw, pre_deploy\n`);
-    expect(cli(["engines"], dir).stdout).toBe("raw\n");
+    expect(validate.stdout).toBe(`${dir}/stagecraft.yml: valid, 6 databases\n  analytics: raw, post_deploy\n  billing: raw, pre_deploy\n  catalog: drizzle, pre_deploy\n  jobs: knex, pre_deploy\n  orders: prisma, pre_deploy\n  users: raw, pre_deploy\n`);
+    expect(cli(["engines"], dir).stdout).toBe("drizzle\nknex\nprisma\nraw\n");
     expect(cli(["--version"], dir).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
     for (const command of [[], ["migrate"], ["validate"], ["engines"], ["migrate", "resolve"]]) {
       const help = cli([...command, "--help"], dir);

@@ -107,7 +107,7 @@ describe("runAll / planAll", () => {
     const file = project.write("stagecraft.yml", stringify({ databases: { main: { connection_env: "U", migrations: { engine: "main-only", path: "./m" } } } }));
     const config = await loadConfig(file, { registry });
     const report = await planAll(config, { env: { U: "sqlite::memory:" } });
-    expect(report.databases[0]?.error?.message).toBe('database main: engine "main-only" is not registered in the worker thread; available there: [raw]');
+    expect(report.databases[0]?.error?.message).toBe('database main: engine "main-only" is not registered in the worker thread; available there: [drizzle, knex, prisma, raw]');
     expect(report.databases[0]?.error?.hint).toContain("put it in a module listed under `plugins:`");
     const inProcess = await planAll(config, { env: { U: "sqlite::memory:" }, inProcess: true });
     expect(inProcess.databases[0]).toMatchObject({ status: "succeeded", migrations: [{ id: "x" }] });

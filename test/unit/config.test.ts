@@ -75,7 +75,7 @@ databases:
       engine: foo
       path: ./migrations
 `)).toBe(`invalid config (1 problem):
-<dir>/stagecraft.yml:5:15: databases.main.migrations.engine: unknown migration engine "foo" for database main; available engines: [raw]
+<dir>/stagecraft.yml:5:15: databases.main.migrations.engine: unknown migration engine "foo" for database main; available engines: [drizzle, knex, prisma, raw]
   hint: use one of the available engines, or list the module that registers it under \`plugins:\``);
   });
 
