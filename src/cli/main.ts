@@ -2,11 +2,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { ConfigError, ids, loadConfig, planAll, resolveMigration, runAll, StagecraftError, type RunReport } from "../index.js";
+import type { RunReport } from "../index.js";
 import { loadEnvFile } from "./env-file.js";
-import { progressListeners } from "./progress.js";
-import { renderPlan, renderRunResult } from "./render.js";
 import { makeStyle } from "./style.js";
+
+/** The library, loaded only by commands that need it: `--version` and `--help` stay fast. */
+const api = () => import("../index.js");
 
 /** Exit codes: the contract with CI jobs. */
 export const EXIT = { ok: 0, invalid: 1, failed: 2, internal: 3, interrupted: 130 } as const;
@@ -52,10 +53,12 @@ function common(command: Command): Command {
 async function prepare(flags: CommonFlags) {
   const configPath = resolve(flags.config);
   loadEnvFile(process.env, flags.envFile, configPath);
+  const { loadConfig } = await api();
   return loadConfig(configPath, flags.env === undefined ? {} : { environment: flags.env });
 }
 
-function printReport(report: RunReport, flags: CommonFlags): number {
+async function printReport(report: RunReport, flags: CommonFlags): Promise<number> {
+  const { renderPlan, renderRunResult } = await import("./render.js");
   const style = makeStyle(out);
   if (flags.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
   else out.write(`${report.mode === "plan" ? renderPlan(report, style) : renderRunResult(report, style)}\n`);
@@ -77,6 +80,8 @@ async function migrate(flags: MigrateFlags): Promise<number> {
     controller.abort();
   };
   process.on("SIGINT", onSigint);
+  const { planAll, runAll } = await api();
+  const { progressListeners } = await import("./progress.js");
   const progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), flags.verbose === true);
   try {
     const options = {
@@ -90,7 +95,7 @@ async function migrate(flags: MigrateFlags): Promise<number> {
       ? await planAll(config, options)
       : await runAll(config, { ...options, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0 });
     progress?.stop();
-    return printReport(report, flags);
+    return await printReport(report, flags);
   } finally {
     progress?.stop();
     process.off("SIGINT", onSigint);
@@ -124,8 +129,9 @@ function buildProgram(): Command {
       const migration = flags.applied ?? flags.rolledBack;
       if (migration === undefined) throw new CommanderError(EXIT.invalid, "stagecraft.usage", "error: pass --applied <id> or --rolled-back <id>");
       const config = await prepare(flags);
+      const { resolveMigration } = await api();
       const report = await resolveMigration(config, { database: flags.database, migration, action: flags.applied ? "applied" : "rolled-back" });
-      process.exitCode = printReport(report, flags);
+      process.exitCode = await printReport(report, flags);
     });
 
   common(program.command("validate").description("check the config (and that every database's connection variable is set)"))
@@ -145,7 +151,7 @@ function buildProgram(): Command {
     .action(async (flags: CommonFlags) => {
       // Plugins of the config (if there is one) register their engines too.
       if (flags.config !== "stagecraft.yml" || existsSync(resolve(flags.config))) await prepare(flags);
-      const list = ids();
+      const list = (await api()).ids();
       out.write(flags.json ? `${JSON.stringify(list)}\n` : `${list.join("\n")}\n`);
       process.exitCode = EXIT.ok;
     });
@@ -162,8 +168,9 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code.startsWith("stagecraft.")) err.write(`${error.message}\n`);
       return EXIT.invalid;
     }
-    if (error instanceof ConfigError || (error instanceof StagecraftError && error.kind === "invalid_config")) {
-      err.write(`${error.message}\n`);
+    // A StagecraftError (ConfigError included) of kind invalid_config: the user's input is wrong.
+    if ((error as { kind?: unknown })?.kind === "invalid_config") {
+      err.write(`${(error as Error).message}\n`);
       return EXIT.invalid;
     }
     err.write(`stagecraft: internal error: ${(error as Error)?.message ?? String(error)}\n`);

@@ -48,6 +48,8 @@ export interface RunResult {
   applied: string[];
   /** The run stopped early because `signal` was aborted (after finishing the current migration). */
   cancelled?: boolean;
+  /** The plan after the run, when the engine has it at hand (saves the runner a second `plan`). */
+  migrations?: Migration[];
 }
 
 /** Marks a migration as applied without running it, or forgets a failed attempt. */

@@ -2,10 +2,11 @@ import { pathToFileURL } from "node:url";
 import { StagecraftError, scrubError, serializeError } from "../errors.js";
 import { parseConnectionUrl } from "../drivers/url.js";
 import { defaultRegistry } from "../registry/default-registry.js";
-import type { Engine, MigrationProgress, PlanOptions } from "../registry/engine.js";
+import type { Engine, Migration, MigrationProgress, PlanOptions } from "../registry/engine.js";
 import type { Task, TaskResult } from "./protocol.js";
 
 const importedPlugins = new Set<string>();
+let builtins: Promise<unknown> | undefined;
 /** How often a worker looks at the shared cancel flag while a task runs. */
 const ABORT_POLL_MS = 50;
 
@@ -20,7 +21,7 @@ export async function handleTask(task: Task): Promise<TaskResult> {
   let secrets: string[] = [];
   let base: PlanOptions | undefined;
   try {
-    await import("../engines/builtin.js");
+    await (builtins ??= import("../engines/builtin.js"));
     for (const plugin of task.plugins) {
       if (importedPlugins.has(plugin)) continue;
       await import(pathToFileURL(plugin).href);
@@ -39,6 +40,7 @@ export async function handleTask(task: Task): Promise<TaskResult> {
       signal: controller.signal,
     };
     let cancelled = false;
+    let migrations: Migration[] | undefined;
     if (task.mode === "run") {
       // Track what was applied from the engine's progress, so a failure still reports it.
       const onProgress = (event: MigrationProgress): void => {
@@ -48,6 +50,7 @@ export async function handleTask(task: Task): Promise<TaskResult> {
       const result = await engine.run({ ...base, direction: task.direction, steps: task.steps, onProgress });
       applied = result.applied;
       cancelled = result.cancelled === true;
+      migrations = result.migrations;
     } else if (task.mode === "resolve") {
       if (engine.resolve === undefined || task.resolve === undefined) {
         throw new StagecraftError("unsupported", `engine ${engine.id} has no resolve operation`);
@@ -55,7 +58,7 @@ export async function handleTask(task: Task): Promise<TaskResult> {
       await engine.resolve({ ...base, ...task.resolve });
       applied = [task.resolve.migration];
     }
-    const migrations = await engine.plan(base);
+    migrations ??= await engine.plan(base);
     return { status: cancelled ? "cancelled" : "succeeded", migrations, applied };
   } catch (error) {
     const plain = serializeError(error);

@@ -22,7 +22,7 @@ export interface PlanAllOptions {
   environment?: string;
   /** Where connection URLs are read from. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Databases at once. @default threads for SQLite only; 4 × cores (at least 8) when servers are involved */
+  /** Databases at once. @default 2 × threads for SQLite only; 4 × cores (at least 8) when servers are involved */
   concurrency?: number;
   /** Databases at once on one host:port. @default 8 */
   perServerLimit?: number;
@@ -95,7 +95,9 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
   const prepared = selected.map((db) => prepare(db, config, env, options, mode, resolve));
   const anyServer = prepared.some((p) => p.server !== undefined);
   const maxThreads = Math.max(1, options.maxThreads ?? Math.min(cores, prepared.length || 1));
-  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : maxThreads));
+  // SQLite-only: two per thread, so a thread finds its next database queued instead of idling
+  // through a round trip to this thread. With servers: I/O-bound, several per thread.
+  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * maxThreads));
   const limit = pLimit(concurrency);
   const pool = new WorkerPool({ maxThreads, tasksPerThread: Math.max(1, Math.ceil(concurrency / maxThreads)), inProcess: options.inProcess === true });
   const abortFlag = options.signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;

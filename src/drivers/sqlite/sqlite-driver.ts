@@ -21,6 +21,7 @@ export class SqliteDriver implements Driver {
   readonly target: string;
   readonly #db: Database.Database;
   #lockTimeoutMs = 5_000;
+  readonly #statements = new Map<string, Database.Statement>();
 
   constructor(path: string, options: Record<string, string>, target: string) {
     this.target = target;
@@ -41,7 +42,7 @@ export class SqliteDriver implements Driver {
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.#run(() => {
-      const statement = this.#db.prepare(sql);
+      const statement = this.#prepared(sql);
       if (statement.reader) return statement.all(...params) as T[];
       statement.run(...params);
       return [];
@@ -53,7 +54,6 @@ export class SqliteDriver implements Driver {
   }
 
   async begin(): Promise<void> {
-    this.#db.pragma(`busy_timeout = ${this.#lockTimeoutMs}`);
     this.#run(() => this.#db.exec("BEGIN IMMEDIATE"));
   }
 
@@ -89,6 +89,16 @@ export class SqliteDriver implements Driver {
 
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+  }
+
+  /** Bookkeeping statements repeat once per migration: prepare each text once per connection. */
+  #prepared(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   #run<T>(fn: () => T): T {

@@ -17,17 +17,14 @@ interface State {
 export async function plan(opts: PlanOptions): Promise<Migration[]> {
   const config = rawConfigSchema.parse(opts.config);
   return withDriver(opts, async (driver) => {
-    const state = await readState(driver, config, opts);
-    return state.files.map((file) => {
-      const row = state.rows.get(file.id);
-      return {
-        id: file.id,
-        description: file.description,
-        applied: row !== undefined,
-        checksum: file.checksum,
-        ...(row?.finishedAt ? { appliedAt: row.finishedAt } : {}),
-      };
-    });
+    return planOf(await readState(driver, config, opts));
+  });
+}
+
+function planOf(state: State): Migration[] {
+  return state.files.map((file) => {
+    const row = state.rows.get(file.id);
+    return { id: file.id, description: file.description, applied: row !== undefined, checksum: file.checksum, ...(row?.finishedAt ? { appliedAt: row.finishedAt } : {}) };
   });
 }
 
@@ -43,7 +40,11 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     try {
       await history.ensure();
       const state = await readState(driver, config, opts);
-      return opts.direction === "up" ? await up(driver, history, state, config, opts) : await down(driver, history, state, opts);
+      const result = opts.direction === "up" ? await up(driver, history, state, config, opts) : await down(driver, history, state, opts);
+      if (result.applied.length === 0) return { ...result, migrations: planOf(state) };
+      // appliedAt of this run's migrations as recorded: read back only when something changed.
+      const rows = new Map((await history.read()).map((row) => [row.id, row]));
+      return { ...result, migrations: planOf({ files: state.files, rows }) };
     } finally {
       await lock.release().catch(() => undefined);
     }

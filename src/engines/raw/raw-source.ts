@@ -1,8 +1,9 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { StagecraftError } from "../../errors.js";
 import { compareStrings } from "../../util/text.js";
 import { normalizedChecksum } from "../shared/checksum.js";
+import { readSourceFile } from "../shared/source-cache.js";
 import { hasNoTransactionDirective } from "../shared/directives.js";
 
 export interface RawMigrationFile {
@@ -22,7 +23,7 @@ export interface RawMigrationFile {
  * byte order. Other files are ignored.
  */
 export async function readRawMigrations(dir: string): Promise<RawMigrationFile[]> {
-  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith(".sql")).map((e) => e.name);
+  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".sql")).map((e) => e.name);
   const ups = new Map<string, string>();
   const downs = new Map<string, string>();
   for (const name of names) {
@@ -45,9 +46,9 @@ export async function readRawMigrations(dir: string): Promise<RawMigrationFile[]
     }
   }
   const ids = [...ups.keys()].sort(compareStrings);
-  return Promise.all(ids.map(async (id) => {
+  return ids.map((id) => {
     const file = ups.get(id)!;
-    const script = await readFile(join(dir, file), "utf8");
+    const script = readSourceFile(join(dir, file));
     const downFile = downs.get(id);
     return {
       id,
@@ -58,7 +59,7 @@ export async function readRawMigrations(dir: string): Promise<RawMigrationFile[]
       noTransaction: hasNoTransactionDirective(script),
       ...(downFile === undefined ? {} : { downFile }),
     };
-  }));
+  });
 }
 
 /** `20240101_add_users` → `add users`; an id without a version prefix is its own description. */

@@ -1,0 +1,37 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
+import { fmt, scratchDir, type Bench } from "./harness.js";
+
+const SMALL = 500;
+const LARGE = Number(process.env.BENCH_MEMORY_DATABASES ?? 5_000);
+const CHILD = fileURLToPath(new URL("./workers/memory-child.js", import.meta.url));
+
+/** Peak RSS (MiB) of a fresh process that runs runAll over `count` SQLite databases. */
+function peakRss(dir: string, count: number): number {
+  const databases = Object.fromEntries(Array.from({ length: count }, (_, i) => [`db${i}`, { connection_env: `DB${i}`, migrations: { engine: "raw", path: "./migrations" } }]));
+  const file = join(dir, `stagecraft-${count}.yml`);
+  writeFileSync(file, stringify({ databases }));
+  const result = spawnSync(process.execPath, [CHILD, file, String(count), join(dir, `data-${count}`)], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`memory child failed: ${result.stderr}`);
+  return Number(result.stdout.trim()) / 1024;
+}
+
+export const memory: Bench = {
+  name: "memory",
+  question: `Does peak memory stay flat as the fleet grows from ${SMALL} to ${LARGE} SQLite databases?`,
+  async run() {
+    const scratch = scratchDir("memory");
+    try {
+      mkdirSync(join(scratch.dir, "migrations"));
+      for (let i = 1; i <= 5; i++) writeFileSync(join(scratch.dir, "migrations", `00${i}_t.sql`), `CREATE TABLE t${i} (id INTEGER PRIMARY KEY, v TEXT);\nINSERT INTO t${i} (v) VALUES ('x');\n`);
+      const small = peakRss(scratch.dir, SMALL);
+      const large = peakRss(scratch.dir, LARGE);
+      return [{ bench: this.name, metric: `peak RSS, ${LARGE} vs ${SMALL} databases`, value: large / small, unit: "×", target: "≤ 1.2×", pass: large / small <= 1.2, detail: `${fmt(large)} vs ${fmt(small)} MiB` }];
+    } finally {
+      scratch.cleanup();
+    }
+  },
+};

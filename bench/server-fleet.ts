@@ -1,0 +1,109 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import mysql from "mysql2/promise";
+import pg from "pg";
+import { stringify } from "yaml";
+import { loadConfig, runAll } from "../src/index.js";
+import { fmt, paired, scratchDir, type Bench, type Figure } from "./harness.js";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const MIGRATIONS = 20;
+const PG_URL = process.env.STAGECRAFT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const MYSQL_URL = process.env.STAGECRAFT_TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
+
+interface Server {
+  label: string;
+  count: number;
+  target: number;
+  admin(sql: string): Promise<void>;
+  urlFor(db: string): string;
+  /** Empties one database between timed runs. */
+  reset(db: string): Promise<void>;
+}
+
+async function pgAdmin(sql: string, url = PG_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function mysqlAdmin(sql: string): Promise<void> {
+  const conn = await mysql.createConnection({ uri: MYSQL_URL });
+  try {
+    await conn.query(sql);
+  } finally {
+    await conn.end();
+  }
+}
+
+const swapDb = (url: string, db: string) => url.replace(/\/[^/]*$/, `/${db}`);
+
+const SERVERS: Server[] = [
+  {
+    label: "PostgreSQL", count: Number(process.env.BENCH_PG_DATABASES ?? 100), target: 1.8, admin: (sql) => pgAdmin(sql), urlFor: (db) => swapDb(PG_URL, db),
+    reset: (db) => pgAdmin("DROP SCHEMA public CASCADE; CREATE SCHEMA public;", swapDb(PG_URL, db)),
+  },
+  {
+    label: "MySQL/MariaDB", count: Number(process.env.BENCH_MYSQL_DATABASES ?? 50), target: 1.5, admin: mysqlAdmin, urlFor: (db) => swapDb(MYSQL_URL, db),
+    reset: async (db) => {
+      await mysqlAdmin(`DROP DATABASE ${db}`);
+      await mysqlAdmin(`CREATE DATABASE ${db}`);
+    },
+  },
+];
+
+async function reachable(server: Server): Promise<boolean> {
+  try {
+    await server.admin("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const serverFleet: Bench = {
+  name: "server-fleet",
+  question: "How much faster is runAll at its default concurrency than one database at a time, on PostgreSQL and MySQL/MariaDB fleets?",
+  async run() {
+    const figures: Figure[] = [];
+    for (const server of SERVERS) {
+      if (!(await reachable(server))) {
+        figures.push({ bench: this.name, metric: `${server.label}: not reachable, skipped`, value: Number.NaN, unit: "×", target: `≥ ${server.target}×`, pass: false });
+        continue;
+      }
+      const scratch = scratchDir("server");
+      const names = Array.from({ length: server.count }, (_, i) => `scbench_${process.pid}_${i}`);
+      try {
+        for (const name of names) await server.admin(`CREATE DATABASE ${name}`);
+        mkdirSync(join(scratch.dir, "migrations"));
+        for (let i = 1; i <= MIGRATIONS; i++) {
+          const id = String(i).padStart(3, "0");
+          writeFileSync(join(scratch.dir, "migrations", `${id}_t.sql`), `CREATE TABLE t${id} (id INT PRIMARY KEY, v VARCHAR(20));\nINSERT INTO t${id} VALUES (1, 'x');\n`);
+        }
+        const databases = Object.fromEntries(names.map((name, i) => [name, { connection_env: `DB${i}`, migrations: { engine: "raw", path: "./migrations" } }]));
+        writeFileSync(join(scratch.dir, "stagecraft.yml"), stringify({ databases }));
+        const config = await loadConfig(join(scratch.dir, "stagecraft.yml"));
+        const env = Object.fromEntries(names.map((name, i) => [`DB${i}`, server.urlFor(name)]));
+        const migrateAll = async (concurrency?: number) => {
+          const report = await runAll(config, { env, ...(concurrency === undefined ? {} : { concurrency }) });
+          if (report.summary.succeeded !== server.count) throw new Error(JSON.stringify(report.databases.find((d) => d.error)?.error));
+        };
+        const t = await paired(ROUNDS, { parallel: () => migrateAll(), sequential: () => migrateAll(1) }, async () => {
+          for (const name of names) await server.reset(name);
+        });
+        figures.push({
+          bench: this.name, metric: `${server.label}: ${server.count} dbs × ${MIGRATIONS} migrations, default concurrency vs sequential`, value: t.sequential / t.parallel, unit: "×",
+          target: `≥ ${server.target}×`, pass: t.sequential / t.parallel >= server.target, detail: `${fmt(t.parallel / server.count)} vs ${fmt(t.sequential / server.count)} ms/db`,
+        });
+      } finally {
+        for (const name of names) await server.admin(`DROP DATABASE IF EXISTS ${name}`).catch(() => undefined);
+        scratch.cleanup();
+      }
+    }
+    return figures;
+  },
+};
