@@ -110,7 +110,10 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
 
+  // `migrate resolve -d X`: options after a subcommand's name belong to the subcommand.
+  program.enablePositionalOptions();
   const migrateCmd = common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
+    .enablePositionalOptions()
     .option("--plan", "show the plan; change nothing")
     .option("-d, --database <name>", "only this database (repeatable; default: every database whose strategy is not manual)", (v: string, acc: string[] = []) => [...acc, v])
     .option("--concurrency <n>", "databases at once", positiveInt("--concurrency", 1))

@@ -82,7 +82,13 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses alias bombs ("excessive alias count") while building the value.
+    throw new ConfigError([at([], `invalid YAML: ${firstLine((error as Error).message)}`, "expand the aliases, or use fewer of them")]);
+  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError([at([], "the config must be a YAML mapping with a `databases:` section", "see the config reference in the README")]);
   }

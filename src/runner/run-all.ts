@@ -12,6 +12,8 @@ import { WorkerPool, type DispatchOutcome } from "./worker-pool.js";
 
 /** Databases in flight per server unless `perServerLimit` says otherwise. */
 export const DEFAULT_PER_SERVER_LIMIT = 8;
+/** Heap limit of a worker thread unless `workerMemoryMb` says otherwise. */
+export const DEFAULT_WORKER_MEMORY_MB = 2048;
 
 export interface PlanAllOptions {
   /** Only these databases (any strategy). @default every database whose strategy is in `strategies` */
@@ -36,6 +38,8 @@ export interface PlanAllOptions {
   plugins?: string[];
   /** Run engines in this thread, e.g. for an engine registered only as an object. @default false */
   inProcess?: boolean;
+  /** Heap limit of each worker thread (MiB): a migration past it fails its database only. @default 2048 */
+  workerMemoryMb?: number;
   on?: RunnerListeners;
 }
 
@@ -46,7 +50,7 @@ export interface RunAllOptions extends PlanAllOptions {
   steps?: number;
 }
 
-export interface ResolveOptions extends Pick<PlanAllOptions, "environment" | "env" | "plugins" | "inProcess"> {
+export interface ResolveOptions extends Pick<PlanAllOptions, "environment" | "env" | "plugins" | "inProcess" | "workerMemoryMb"> {
   database: string;
   migration: string;
   action: "applied" | "rolled-back";
@@ -99,7 +103,7 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
   // through a round trip to this thread. With servers: I/O-bound, several per thread.
   const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * maxThreads));
   const limit = pLimit(concurrency);
-  const pool = new WorkerPool({ maxThreads, tasksPerThread: Math.max(1, Math.ceil(concurrency / maxThreads)), inProcess: options.inProcess === true });
+  const pool = new WorkerPool({ maxThreads, tasksPerThread: Math.max(1, Math.ceil(concurrency / maxThreads)), inProcess: options.inProcess === true, workerMemoryMb: options.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB });
   const abortFlag = options.signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
   const onAbort = (): void => void (abortFlag && Atomics.store(abortFlag, 0, 1));
   options.signal?.addEventListener("abort", onAbort, { once: true });

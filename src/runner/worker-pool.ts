@@ -14,6 +14,8 @@ export interface WorkerPoolOptions {
   tasksPerThread: number;
   /** Run tasks in the calling thread instead of worker threads. */
   inProcess: boolean;
+  /** Heap limit of each worker thread; a task past it fails alone instead of taking the process down. */
+  workerMemoryMb: number;
 }
 
 export interface DispatchOptions {
@@ -45,9 +47,23 @@ export class WorkerPool {
 
   async dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
     if (this.#options.inProcess) return { kind: "result", result: await handleTask(task) };
-    const first = await this.#attempt(task, options, options.isolated ? this.#isolatedPool() : this.#sharedPool());
-    if (first.kind !== "crash" || options.isolated) return first;
-    return this.#attempt(task, options, this.#isolatedPool());
+    if (options.isolated) return this.#attempt(task, options, this.#isolatedPool());
+    // A shared thread can die of another task's crash after this task committed migrations:
+    // remember what it applied, so the retry's report still says this run applied them.
+    const appliedBefore: string[] = [];
+    const tracking: DispatchOptions = {
+      ...options,
+      onProgress: (event) => {
+        if (event.type === "migration:applied") appliedBefore.push(event.migration);
+        options.onProgress?.(event);
+      },
+    };
+    const first = await this.#attempt(task, tracking, this.#sharedPool());
+    if (first.kind !== "crash") return first;
+    const retry = await this.#attempt(task, options, this.#isolatedPool());
+    if (retry.kind !== "result" || appliedBefore.length === 0) return retry;
+    const applied = [...appliedBefore, ...retry.result.applied.filter((id) => !appliedBefore.includes(id))];
+    return { kind: "result", result: { ...retry.result, applied } };
   }
 
   async close(): Promise<void> {
@@ -90,10 +106,13 @@ export class WorkerPool {
   #isolatedPool(): Piscina {
     this.#isolated ??= new Piscina({
       filename: WORKER_FILE,
-      minThreads: 0,
+      // Piscina replaces a dead thread only up to minThreads; with 0, a task queued behind a
+      // thread that died (out of memory, say) would wait forever.
+      minThreads: this.#options.maxThreads,
       maxThreads: this.#options.maxThreads,
       concurrentTasksPerWorker: 1,
       idleTimeout: IDLE_TIMEOUT_MS,
+      resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb },
     });
     return this.#isolated;
   }
@@ -101,10 +120,11 @@ export class WorkerPool {
   #sharedPool(): Piscina {
     this.#shared ??= new Piscina({
       filename: WORKER_FILE,
-      minThreads: 0,
+      minThreads: this.#options.maxThreads,
       maxThreads: this.#options.maxThreads,
       concurrentTasksPerWorker: this.#options.tasksPerThread,
       idleTimeout: IDLE_TIMEOUT_MS,
+      resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb },
       // Tasks await network I/O; a thread blocked in Atomics.wait between tasks would stall them.
       atomics: "disabled",
     });

@@ -114,6 +114,23 @@ ${project.dir}/stagecraft.yml:5:15: databases.main.migrations.engine: unknown mi
     expect(refused.stdout).toContain("postgres://someone:***@127.0.0.1:1/nowhere");
   });
 
+  it("migrate resolve records a migration as applied (or refuses to roll back one that did not fail)", () => {
+    const project = tempProject();
+    cleanups.push(project.cleanup);
+    project.write("m/001_a.sql", "CREATE TABLE a (id INT);");
+    project.write("m/002_b.sql", "CREATE TABLE b (id INT);");
+    project.write("stagecraft.yml", stringify({ databases: { main: { connection_env: "DB", migrations: { engine: "raw", path: "./m" } } } }));
+    const env = { DB: "sqlite:./main.db" };
+    const refused = cli(["migrate", "resolve", "-d", "main", "--rolled-back", "001_a"], project.dir, env);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain("database main: migration 001_a has no failed attempt to roll back");
+    const applied = cli(["migrate", "resolve", "--database", "main", "--applied", "001_a", "--json"], project.dir, env);
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.stdout).databases[0]).toMatchObject({ status: "succeeded", applied: ["001_a"] });
+    expect(JSON.parse(cli(["migrate", "--json"], project.dir, env).stdout).databases[0].applied).toEqual(["002_b"]);
+    expect(cli(["migrate", "resolve", "-d", "main"], project.dir, env)).toMatchObject({ code: 1, stderr: "error: pass --applied <id> or --rolled-back <id>\n" });
+  });
+
   it("exits 3 on an internal error, with a message and no stack trace", () => {
     const project = tempProject();
     cleanups.push(project.cleanup);

@@ -6,6 +6,13 @@ import type { PlanOptions } from "../../registry/engine.js";
 /** Messages knex would print; the library never prints, so they are dropped. */
 const quiet = { warn() {}, error() {}, deprecate() {}, debug() {} };
 
+/**
+ * SQL that makes creating knex's tables exclusive on SQLite, where stagecraft's lock is only
+ * SQLite's write lock: `BEGIN IMMEDIATE` on knex's single connection. Elsewhere the server lock
+ * stagecraft holds around the run already keeps other runners out.
+ */
+export const EXCLUSIVE_BEGIN: Record<Dialect, string | undefined> = { sqlite: "BEGIN IMMEDIATE", postgres: undefined, mysql: undefined };
+
 /** The knex client for each dialect, chosen from the connection URL. */
 const CLIENTS: Record<Dialect, (location: string, options: Record<string, string>, lockTimeoutMs: number) => Knex.Config> = {
   sqlite: (filename, options, lockTimeoutMs) => ({
@@ -22,11 +29,20 @@ const CLIENTS: Record<Dialect, (location: string, options: Record<string, string
       },
     },
   }),
-  postgres: (url) => ({ client: "pg", connection: { connectionString: url, application_name: "stagecraft" }, pool: { min: 0, max: 1 } }),
+  postgres: (url) => ({
+    client: "pg",
+    connection: { connectionString: url, application_name: "stagecraft" },
+    pool: {
+      min: 0,
+      max: 1,
+      // As in our own driver: the server drops a killed runner's session within a second.
+      afterCreate: (conn: { query(sql: string, cb: () => void): void }, done: (error: Error | null, conn: unknown) => void) => conn.query("SET client_connection_check_interval = 1000", () => done(null, conn)),
+    },
+  }),
   mysql: (url) => ({ client: "mysql2", connection: url, pool: { min: 0, max: 1 } }),
 };
 
-export function knexClientConfig(opts: PlanOptions): Knex.Config {
+export function knexClientConfig(opts: PlanOptions): { config: Knex.Config; dialect: Dialect } {
   const parsed = parseConnectionUrl(opts.url, opts.workDir, opts.connectionEnv);
-  return { ...CLIENTS[parsed.dialect](parsed.location, parsed.options, opts.lockTimeoutMs), log: quiet };
+  return { config: { ...CLIENTS[parsed.dialect](parsed.location, parsed.options, opts.lockTimeoutMs), log: quiet }, dialect: parsed.dialect };
 }

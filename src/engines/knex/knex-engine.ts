@@ -3,9 +3,11 @@ import { join, resolve } from "node:path";
 import knexFactory, { type Knex } from "knex";
 import { StagecraftError } from "../../errors.js";
 import { backoff } from "../../drivers/lock-key.js";
+import type { Dialect } from "../../drivers/driver.js";
 import type { Migration, PlanOptions, RunOptions, RunResult } from "../../registry/engine.js";
 import { knexConfigSchema, type KnexConfig } from "./config.js";
-import { knexClientConfig } from "./knex-client.js";
+import { EXCLUSIVE_BEGIN, knexClientConfig } from "./knex-client.js";
+import { openDriver } from "../../drivers/open-driver.js";
 
 interface FsMigration {
   file: string;
@@ -19,6 +21,7 @@ const require = createRequire(import.meta.url);
 // knex's own file source, so files are found and sorted exactly as knex finds and sorts them.
 const { FsMigrations } = require("knex/lib/migrations/migrate/sources/fs-migrations.js") as { FsMigrations: FsMigrationsClass };
 const { DEFAULT_LOAD_EXTENSIONS } = require("knex/lib/migrations/common/MigrationsLoader.js") as { DEFAULT_LOAD_EXTENSIONS: readonly string[] };
+const { ensureTable } = require("knex/lib/migrations/migrate/table-creator.js") as { ensureTable(table: string, schema: string | undefined, knex: Knex): Promise<unknown> };
 
 export async function plan(opts: PlanOptions): Promise<Migration[]> {
   const config = knexConfigSchema.parse(opts.config);
@@ -46,43 +49,81 @@ export async function plan(opts: PlanOptions): Promise<Migration[]> {
 export async function run(opts: RunOptions): Promise<RunResult> {
   const config = knexConfigSchema.parse(opts.config);
   if (opts.direction === "down" && opts.steps < 1) throw new StagecraftError("invalid_config", "reverting needs steps ≥ 1");
-  return withKnex(opts, async (knex) => {
-    let current: string | undefined;
-    const migrator = {
-      ...migratorConfig(config, opts),
-      beforeEach: async (_trx: unknown, [migration]: unknown[]) => {
-        current = (migration as FsMigration | undefined)?.file;
-        if (current) opts.onProgress?.({ type: "migration:start", migration: current });
-      },
-    };
-    const done: string[] = [];
-    const before = await completedNames(knex, config);
-    // knex's default mode runs the whole batch in one transaction: report a migration as
-    // applied only once knex returns, and after a failure only what the table really holds.
-    const step = async (call: () => Promise<[number, string[]]>): Promise<string[]> => {
-      const [, log] = await withLockRetry(call, opts, config);
-      for (const name of log) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
-      done.push(...log);
-      return log;
-    };
+  return withKnex(opts, async (knex, dialect) => {
+    // Two runners must not both create knex's tables (one fails, or two lock rows break knex):
+    // hold stagecraft's own lock for the run (a second, idle connection on PostgreSQL/MySQL).
+    const lockSession = await openDriver(opts);
     try {
-      if (opts.direction === "up" && opts.steps === 0) await step(() => knex.migrate.latest(migrator));
-      else {
-        for (let i = 0; i < opts.steps; i++) {
-          if (opts.signal.aborted) return { applied: done, cancelled: true };
-          const log = await step(() => (opts.direction === "up" ? knex.migrate.up(migrator) : knex.migrate.down(migrator)));
-          if (log.length === 0) break;
-        }
+      const lock = await lockSession.lock({ name: `knex:${config.schemaName ?? ""}.${config.tableName}` }, opts.lockTimeoutMs);
+      try {
+        await ensureKnexTables(knex, config, EXCLUSIVE_BEGIN[dialect]);
+        return await runLocked(knex, config, opts);
+      } finally {
+        await lock.release().catch(() => undefined);
       }
-    } catch (error) {
-      if (opts.direction === "up") {
-        const after = await completedNames(knex, config).catch(() => before);
-        for (const name of after) if (!before.has(name) && !done.includes(name)) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
-      }
-      throw translate(error, current, opts, config);
+    } finally {
+      await lockSession.close();
     }
-    return { applied: done };
   });
+}
+
+/** knex's own table creation, made exclusive where no server lock protects it. */
+async function ensureKnexTables(knex: Knex, config: KnexConfig, exclusiveBegin: string | undefined): Promise<void> {
+  if (exclusiveBegin === undefined) {
+    await ensureTable(config.tableName, config.schemaName, knex);
+    return;
+  }
+  await knex.raw(exclusiveBegin);
+  try {
+    await ensureTable(config.tableName, config.schemaName, knex);
+    await knex.raw("COMMIT");
+  } catch (error) {
+    await knex.raw("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+async function runLocked(knex: Knex, config: KnexConfig, opts: RunOptions): Promise<RunResult> {
+  let current: string | undefined;
+  const started = new Set<string>();
+  const migrator = {
+    ...migratorConfig(config, opts),
+    beforeEach: async (_trx: unknown, [migration]: unknown[]) => {
+      current = (migration as FsMigration | undefined)?.file;
+      if (current) {
+        started.add(current);
+        opts.onProgress?.({ type: "migration:start", migration: current });
+      }
+    },
+  };
+  const done: string[] = [];
+  const before = await completedNames(knex, config);
+  // knex's default mode runs the whole batch in one transaction: report a migration as
+  // applied only once knex returns, and after a failure only what the table really holds.
+  const step = async (call: () => Promise<[number, string[]]>): Promise<string[]> => {
+    const [, log] = await withLockRetry(call, opts, config);
+    for (const name of log) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
+    done.push(...log);
+    return log;
+  };
+  try {
+    if (opts.direction === "up" && opts.steps === 0) await step(() => knex.migrate.latest(migrator));
+    else {
+      for (let i = 0; i < opts.steps; i++) {
+        if (opts.signal.aborted) return { applied: done, cancelled: true };
+        const log = await step(() => (opts.direction === "up" ? knex.migrate.up(migrator) : knex.migrate.down(migrator)));
+        if (log.length === 0) break;
+      }
+    }
+  } catch (error) {
+    if (opts.direction === "up") {
+      // Applied by this run: started here and recorded now (knex may have committed some).
+      const after = await completedNames(knex, config).catch(() => before);
+      for (const name of started) if (after.has(name) && !before.has(name) && !done.includes(name)) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
+    }
+    throw translate(error, current, opts, config);
+  }
+  return { applied: done };
 }
 
 function migratorConfig(config: KnexConfig, opts: PlanOptions) {
@@ -96,19 +137,20 @@ function migratorConfig(config: KnexConfig, opts: PlanOptions) {
   };
 }
 
-async function withKnex<T>(opts: PlanOptions, fn: (knex: Knex) => Promise<T>): Promise<T> {
-  const knex = knexFactory(knexClientConfig(opts));
+async function withKnex<T>(opts: PlanOptions, fn: (knex: Knex, dialect: Dialect) => Promise<T>): Promise<T> {
+  const { config, dialect } = knexClientConfig(opts);
+  const knex = knexFactory(config);
   try {
     await knex.raw("SELECT 1").catch((error: Error) => {
       throw new StagecraftError("connection_failed", `cannot connect: ${error.message}`, { hint: "check that the server is running and the URL is right" });
     });
-    return await fn(knex);
+    return await fn(knex, dialect);
   } finally {
     await knex.destroy();
   }
 }
 
-/** knex fails at once when its lock row is taken; wait for it like the other engines do. */
+/** knex fails at once when its lock row is taken; wait for it (bounded) like the other engines do. */
 async function withLockRetry<T>(call: () => Promise<T>, opts: RunOptions, config: KnexConfig): Promise<T> {
   const deadline = Date.now() + opts.lockTimeoutMs;
   const wait = backoff();
@@ -116,7 +158,10 @@ async function withLockRetry<T>(call: () => Promise<T>, opts: RunOptions, config
     try {
       return await call();
     } catch (error) {
-      if ((error as Error).name !== "MigrationLocked") throw error;
+      // knex's lock row is taken; or SQLite refused a write to avoid a deadlock with another
+      // writer, which in knex's one-transaction mode rolled everything back: safe to try again.
+      const busy = (error as { code?: unknown }).code === "SQLITE_BUSY" && !config.disableTransactions;
+      if ((error as Error).name !== "MigrationLocked" && !busy) throw error;
       if (Date.now() >= deadline) {
         throw new StagecraftError("lock_timeout", `timed out after ${opts.lockTimeoutMs} ms waiting for knex's migration lock (${config.tableName}_lock.is_locked = 1)`, {
           hint: `another knex or stagecraft run holds it; if none is running, a crashed run left it: free it with \`npx knex migrate:unlock\` or \`UPDATE ${config.tableName}_lock SET is_locked = 0\``,
