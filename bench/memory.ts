@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { stringify } from "yaml";
 import { fmt, scratchDir, type Bench } from "./harness.js";
 
 const SMALL = 500;
@@ -11,10 +10,7 @@ const CHILD = fileURLToPath(new URL("./workers/memory-child.js", import.meta.url
 
 /** Peak RSS (MiB) of a fresh process that runs runAll over `count` SQLite databases. */
 function peakRss(dir: string, count: number): number {
-  const databases = Object.fromEntries(Array.from({ length: count }, (_, i) => [`db${i}`, { connection_env: `DB${i}`, migrations: { engine: "raw", path: "./migrations" } }]));
-  const file = join(dir, `stagecraft-${count}.yml`);
-  writeFileSync(file, stringify({ databases }));
-  const result = spawnSync(process.execPath, [CHILD, file, String(count), join(dir, `data-${count}`)], { encoding: "utf8" });
+  const result = spawnSync(process.execPath, [CHILD, join(dir, "migrations"), String(count), join(dir, `data-${count}`)], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`memory child failed: ${result.stderr}`);
   return Number(result.stdout.trim()) / 1024;
 }

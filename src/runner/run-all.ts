@@ -28,7 +28,7 @@ export interface PlanAllOptions {
   concurrency?: number;
   /** Databases at once on one host:port. @default 8 */
   perServerLimit?: number;
-  /** Worker threads. @default min(cores, databases) */
+  /** Worker threads. @default min(cores, databases) with SQLite databases; half the cores for server databases only */
   maxThreads?: number;
   /** Stop starting databases after the first failure; the rest are `skipped`. @default false */
   failFast?: boolean;
@@ -96,9 +96,22 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
   const cores = availableParallelism();
   const servers = new Map<string, LimitFunction>();
   const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
-  const prepared = selected.map((db) => prepare(db, config, env, options, mode, resolve));
+  const prepared = selected.map((db) => prepare(db, config, env));
+  // What every task shares; each database's own fields are added only when it is dispatched.
+  const common = {
+    mode,
+    workDir: config.dir,
+    direction: options.direction ?? "up",
+    steps: options.steps ?? 0,
+    plugins: [...config.plugins, ...(options.plugins ?? [])],
+    ...(resolve ? { resolve } : {}),
+  } satisfies Partial<Task>;
   const anyServer = prepared.some((p) => p.server !== undefined);
-  const maxThreads = Math.max(1, options.maxThreads ?? Math.min(cores, prepared.length || 1));
+  const anySqlite = prepared.some((p) => p.server === undefined);
+  // SQLite work runs in the thread (one per core). Server work is mostly waiting: a few threads
+  // carry many databases each, leaving the cores to the servers when they share the machine.
+  const defaultThreads = anySqlite ? cores : Math.ceil(cores / 2);
+  const maxThreads = Math.max(1, options.maxThreads ?? Math.min(defaultThreads, prepared.length || 1));
   // SQLite-only: two per thread, so a thread finds its next database queued instead of idling
   // through a round trip to this thread. With servers: I/O-bound, several per thread.
   const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * maxThreads));
@@ -116,10 +129,21 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
     const as = (status: DatabaseReport["status"]): DatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
     if (options.signal?.aborted) return as("cancelled");
     if (failed && options.failFast) return as("skipped");
-    if (item.task === undefined) return finish(item, { ...as("failed"), error: item.error! }, 0);
+    if (item.url === undefined) return finish(item, { ...as("failed"), error: item.error! }, 0);
     emit(options.on, "database:start", { database: db.name, engine: db.engine });
     const started = performance.now();
-    const outcome = await pool.dispatch({ ...item.task, ...(abortFlag ? { abortFlag } : {}) }, {
+    const task: Task = {
+      ...common,
+      database: db.name,
+      engine: db.engine,
+      engineConfig: db.engineConfig,
+      migrationPath: db.migrationPath,
+      connectionEnv: db.connectionEnv,
+      url: item.url,
+      lockTimeoutMs: db.lockTimeoutMs,
+      ...(abortFlag ? { abortFlag } : {}),
+    };
+    const outcome = await pool.dispatch(task, {
       isolated: item.server === undefined,
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       ...(options.on?.["migration:start"] || options.on?.["migration:applied"]
@@ -151,11 +175,13 @@ interface Prepared {
   db: DatabaseConfig;
   /** `host:port` of a database server; undefined for SQLite. */
   server: string | undefined;
-  task?: Task;
+  /** The connection URL, or undefined when it is unusable (then `error` says why). */
+  url?: string;
   error?: SerializedError;
 }
 
-function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Readonly<Record<string, string | undefined>>, options: RunAllOptions, mode: Task["mode"], resolve: Task["resolve"]): Prepared {
+/** Reads the database's URL from the environment and finds its server, without connecting. */
+function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Readonly<Record<string, string | undefined>>): Prepared {
   const url = env[db.connectionEnv];
   if (url === undefined || url === "") {
     return { db, server: undefined, error: { kind: "invalid_config", message: `database ${db.name}: environment variable ${db.connectionEnv} is not set (connection_env of databases.${db.name})`, database: db.name, hint: `set ${db.connectionEnv} to the database's connection URL` } };
@@ -168,22 +194,7 @@ function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Readonly<Rec
     const plain = serializeError(error);
     return { db, server: undefined, error: { ...plain, message: `database ${db.name}: ${plain.message}`, database: db.name } };
   }
-  const task: Task = {
-    mode,
-    database: db.name,
-    engine: db.engine,
-    engineConfig: db.engineConfig,
-    migrationPath: db.migrationPath,
-    connectionEnv: db.connectionEnv,
-    url,
-    workDir: config.dir,
-    lockTimeoutMs: db.lockTimeoutMs,
-    direction: options.direction ?? "up",
-    steps: options.steps ?? 0,
-    plugins: [...config.plugins, ...(options.plugins ?? [])],
-    ...(resolve ? { resolve } : {}),
-  };
-  return { db, server, task };
+  return { db, server, url };
 }
 
 function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig): DatabaseReport {
