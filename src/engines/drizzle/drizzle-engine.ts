@@ -22,7 +22,7 @@ export async function plan(opts: PlanOptions): Promise<Migration[]> {
   const config = drizzleConfigSchema.parse(opts.config);
   return withDriver(opts, async (driver) => {
     const state = await readState(driver, config, opts);
-    return state.migrations.map((m) => ({ id: m.id, description: m.description, applied: state.applied.has(m.id), checksum: m.hash }));
+    return state.migrations.map((m) => ({ id: m.id, description: m.description, applied: state.applied.has(m.id), checksum: m.checksum }));
   });
 }
 
@@ -71,7 +71,7 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
         return;
       }
       if (await table.has(m.id, m.createdAt)) throw new StagecraftError("invalid_config", `migration ${m.id} is already recorded as applied`, { migration: m.id });
-      await table.insert(m.hash, m.createdAt, m.id);
+      await table.insert(m.checksum, m.createdAt, m.id);
       await markers.clear(m.id);
     } finally {
       await lock.release().catch(() => undefined);
@@ -134,7 +134,7 @@ async function applyOne(driver: Driver, table: DrizzleTable, m: DrizzleMigration
       if (await table.has(m.id, m.createdAt)) return false;
       opts.onProgress?.({ type: "migration:start", migration: m.id });
       await executeStatements(driver, statements, where).catch(unwrapScriptError);
-      await table.insert(m.hash, m.createdAt, m.id);
+      await table.insert(m.checksum, m.createdAt, m.id);
       return true;
     });
     if (done) opts.onProgress?.({ type: "migration:applied", migration: m.id, durationMs: Math.round(performance.now() - started) });
@@ -151,7 +151,7 @@ async function applyOne(driver: Driver, table: DrizzleTable, m: DrizzleMigration
     await markers.fail(m.id, error.failure.error.message).catch(() => undefined);
     throw nonAtomicFailure(error, opts.database);
   }
-  await table.insert(m.hash, m.createdAt, m.id);
+  await table.insert(m.checksum, m.createdAt, m.id);
   await markers.clear(m.id);
   opts.onProgress?.({ type: "migration:applied", migration: m.id, durationMs: Math.round(performance.now() - started) });
   return true;

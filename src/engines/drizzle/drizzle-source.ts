@@ -6,21 +6,14 @@ import { StagecraftError } from "../../errors.js";
 import { splitSql, type Statement } from "../../drivers/split-sql.js";
 import type { SqlSyntax } from "../../drivers/driver.js";
 import { sha256 } from "../shared/checksum.js";
-import { hasNoTransactionDirective } from "../shared/directives.js";
+import { sqlMigration, type SqlMigration } from "../shared/sql-migration.js";
 
 export type DrizzleFormat = "journal" | "folders";
 
-export interface DrizzleMigration {
-  /** Journal tag (`0000_init`) or folder name (`20240101000000_init`). */
-  id: string;
-  description: string;
-  file: string;
-  script: string;
-  /** sha256 hex of the file as drizzle computes it (no normalisation). */
-  hash: string;
+/** `id` is the journal tag or folder name; `checksum` is drizzle's hash (sha256 of the file, no normalisation). */
+export interface DrizzleMigration extends SqlMigration {
   /** Journal `when`, or the folder's UTC timestamp in ms: drizzle's `created_at`. */
   createdAt: number;
-  noTransaction: boolean;
 }
 
 const BREAKPOINT = "--> statement-breakpoint";
@@ -78,15 +71,7 @@ async function readFolders(dir: string): Promise<DrizzleMigration[]> {
 }
 
 function migration(id: string, file: string, script: string, createdAt: number): DrizzleMigration {
-  return {
-    id,
-    description: id.replace(/^\d+_/, "").replace(/[_-]+/g, " ") || id,
-    file,
-    script,
-    hash: sha256(script),
-    createdAt,
-    noTransaction: hasNoTransactionDirective(script),
-  };
+  return { ...sqlMigration(id, file, script, sha256(script)), createdAt };
 }
 
 /**

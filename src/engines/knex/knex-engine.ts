@@ -5,6 +5,7 @@ import { StagecraftError } from "../../errors.js";
 import { backoff } from "../../drivers/lock-key.js";
 import type { Dialect } from "../../drivers/driver.js";
 import type { Migration, PlanOptions, RunOptions, RunResult } from "../../registry/engine.js";
+import { describeId } from "../shared/sql-migration.js";
 import { knexConfigSchema, type KnexConfig } from "./config.js";
 import { EXCLUSIVE_BEGIN, knexClientConfig } from "./knex-client.js";
 import { openDriver } from "../../drivers/open-driver.js";
@@ -29,7 +30,7 @@ export async function plan(opts: PlanOptions): Promise<Migration[]> {
     const migrator = migratorConfig(config, opts);
     if (!(await hasTable(knex, config))) {
       const files = await new FsMigrations(migrator.directory, config.sortDirsSeparately, config.loadExtensions).getMigrations(migrator.loadExtensions);
-      return files.map((f) => ({ id: f.file, description: describe(f.file), applied: false }));
+      return files.map((f) => ({ id: f.file, description: describeId(stripExtension(f.file)), applied: false }));
     }
     const [completed, pending] = (await knex.migrate.list(migrator).catch((error: unknown) => {
       throw translate(error, undefined, opts, config);
@@ -39,9 +40,9 @@ export async function plan(opts: PlanOptions): Promise<Migration[]> {
       ...completed.map((c) => {
         const name = typeof c === "string" ? c : c.name;
         const at = toIso(times.get(name));
-        return { id: name, description: describe(name), applied: true, ...(at ? { appliedAt: at } : {}) };
+        return { id: name, description: describeId(stripExtension(name)), applied: true, ...(at ? { appliedAt: at } : {}) };
       }),
-      ...pending.map((p) => ({ id: p.file, description: describe(p.file), applied: false })),
+      ...pending.map((p) => ({ id: p.file, description: describeId(stripExtension(p.file)), applied: false })),
     ];
   });
 }
@@ -210,14 +211,12 @@ async function completedNames(knex: Knex, config: KnexConfig): Promise<Set<strin
   return new Set((await table(knex, config).select("name")).map((r: { name: string }) => r.name));
 }
 
-/** `20240101_create_users.js` → `create users`. */
-function describe(file: string): string {
-  const text = file.replace(/\.[^.]+$/, "").replace(/^[0-9]+[_-]?/, "").replace(/[_-]+/g, " ").trim();
-  return text === "" ? file : text;
-}
-
 function toIso(value: unknown): string | undefined {
   if (value == null) return undefined;
   const date = value instanceof Date ? value : new Date(typeof value === "number" || /^\d+$/.test(String(value)) ? Number(value) : String(value));
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function stripExtension(file: string): string {
+  return file.replace(/\.[^.]+$/, "");
 }

@@ -3,18 +3,11 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StagecraftError } from "../../errors.js";
 import { sha256 } from "../shared/checksum.js";
-import { hasNoTransactionDirective } from "../shared/directives.js";
+import { readSourceFile } from "../shared/source-cache.js";
+import { sqlMigration, type SqlMigration } from "../shared/sql-migration.js";
 
-export interface PrismaMigration {
-  /** Folder name, Prisma's `migration_name`. */
-  id: string;
-  description: string;
-  file: string;
-  script: string;
-  /** sha256 hex of migration.sql as stored, as Prisma computes it. */
-  checksum: string;
-  noTransaction: boolean;
-}
+/** `id` is the folder name (Prisma's `migration_name`); `checksum` is sha256 of migration.sql as stored. */
+export type PrismaMigration = SqlMigration;
 
 /**
  * Every sub-folder of `dir` is a migration holding `migration.sql`, sorted by name as the Prisma
@@ -28,18 +21,11 @@ export async function readPrismaMigrations(dir: string): Promise<PrismaMigration
       file: join(dir, missing[0]!), hint: "add the migration.sql, or remove the folder",
     });
   }
-  return Promise.all(folders.map(async (name) => {
+  return folders.map((name) => {
     const file = join(dir, name, "migration.sql");
-    const script = await readFile(file, "utf8");
-    return {
-      id: name,
-      description: name.replace(/^\d+_/, "").replace(/[_-]+/g, " ") || name,
-      file,
-      script,
-      checksum: sha256(script),
-      noTransaction: hasNoTransactionDirective(script),
-    };
-  }));
+    const script = readSourceFile(file);
+    return sqlMigration(name, file, script, sha256(script));
+  });
 }
 
 /** The `provider` of `migration_lock.toml`, or undefined when the file is absent (Prisma accepts that). */

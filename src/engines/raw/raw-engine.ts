@@ -33,18 +33,25 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (opts.direction === "down" && opts.steps < 1) {
     throw new StagecraftError("invalid_config", "reverting needs steps ≥ 1 (how many migrations to revert)", { hint: "pass --steps N with --down" });
   }
+  return withLockedHistory(opts, config, async (driver, history) => {
+    const state = await readState(driver, config, opts);
+    const result = opts.direction === "up" ? await up(driver, history, state, config, opts) : await down(driver, history, state, opts);
+    if (result.applied.length === 0) return { ...result, migrations: planOf(state) };
+    // appliedAt of this run's migrations as recorded: read back only when something changed.
+    const rows = new Map((await history.read()).map((row) => [row.id, row]));
+    return { ...result, migrations: planOf({ files: state.files, rows }) };
+  });
+}
+
+/** Opens the database, takes the migration lock, makes sure the table exists, runs `fn`, releases. */
+async function withLockedHistory<T>(opts: PlanOptions, config: RawConfig, fn: (driver: Driver, history: RawHistory) => Promise<T>): Promise<T> {
   return withDriver(opts, async (driver) => {
     checkSchemaSupport(driver, config);
     const history = new RawHistory(driver, config.table, config.schema);
     const lock = await driver.lock({ name: `${config.schema ?? ""}.${config.table}` }, opts.lockTimeoutMs);
     try {
       await history.ensure();
-      const state = await readState(driver, config, opts);
-      const result = opts.direction === "up" ? await up(driver, history, state, config, opts) : await down(driver, history, state, opts);
-      if (result.applied.length === 0) return { ...result, migrations: planOf(state) };
-      // appliedAt of this run's migrations as recorded: read back only when something changed.
-      const rows = new Map((await history.read()).map((row) => [row.id, row]));
-      return { ...result, migrations: planOf({ files: state.files, rows }) };
+      return await fn(driver, history);
     } finally {
       await lock.release().catch(() => undefined);
     }
@@ -54,31 +61,23 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 /** `applied`: record a failed or never-run migration as applied. `rolled-back`: forget a failed attempt. */
 export async function resolve(opts: ResolveOptions): Promise<void> {
   const config = rawConfigSchema.parse(opts.config);
-  await withDriver(opts, async (driver) => {
-    checkSchemaSupport(driver, config);
-    const history = new RawHistory(driver, config.table, config.schema);
-    const lock = await driver.lock({ name: `${config.schema ?? ""}.${config.table}` }, opts.lockTimeoutMs);
-    try {
-      await history.ensure();
-      const row = await history.find(opts.migration);
-      if (opts.action === "rolled-back") {
-        if (row === undefined || row.finishedAt !== null) {
-          throw new StagecraftError("invalid_config", `migration ${opts.migration} has no failed attempt to roll back`, { migration: opts.migration });
-        }
-        await history.delete(opts.migration);
-        return;
+  await withLockedHistory(opts, config, async (_driver, history) => {
+    const row = await history.find(opts.migration);
+    if (opts.action === "rolled-back") {
+      if (row === undefined || row.finishedAt !== null) {
+        throw new StagecraftError("invalid_config", `migration ${opts.migration} has no failed attempt to roll back`, { migration: opts.migration });
       }
-      if (row?.finishedAt) throw new StagecraftError("invalid_config", `migration ${opts.migration} is already recorded as applied`, { migration: opts.migration });
-      if (row) {
-        await history.markFinished(opts.migration, row.executionMs ?? 0);
-        return;
-      }
-      const file = (await readRawMigrations(opts.migrationPath)).find((f) => f.id === opts.migration);
-      if (file === undefined) throw new StagecraftError("invalid_config", `no migration ${opts.migration} in ${opts.migrationPath}`, { migration: opts.migration });
-      await history.insertFinished(file.id, file.checksum, new Date().toISOString(), 0);
-    } finally {
-      await lock.release().catch(() => undefined);
+      await history.delete(opts.migration);
+      return;
     }
+    if (row?.finishedAt) throw new StagecraftError("invalid_config", `migration ${opts.migration} is already recorded as applied`, { migration: opts.migration });
+    if (row) {
+      await history.markFinished(opts.migration, row.executionMs ?? 0);
+      return;
+    }
+    const file = (await readRawMigrations(opts.migrationPath)).find((f) => f.id === opts.migration);
+    if (file === undefined) throw new StagecraftError("invalid_config", `no migration ${opts.migration} in ${opts.migrationPath}`, { migration: opts.migration });
+    await history.insertFinished(file.id, file.checksum, new Date().toISOString(), 0);
   });
 }
 
@@ -103,9 +102,9 @@ async function readState(driver: Driver, config: RawConfig, opts: PlanOptions): 
       });
     }
     if (file !== undefined && file.checksum !== row.checksum && !config.allow_changed) {
-      throw new StagecraftError("checksum_mismatch", `migration ${row.id} was changed after it was applied: ${join(opts.migrationPath, file.file)} (checksum ${file.checksum.slice(0, 12)}…, applied ${row.checksum.slice(0, 12)}…)`, {
+      throw new StagecraftError("checksum_mismatch", `migration ${row.id} was changed after it was applied: ${file.file} (checksum ${file.checksum.slice(0, 12)}…, applied ${row.checksum.slice(0, 12)}…)`, {
         migration: row.id,
-        file: join(opts.migrationPath, file.file),
+        file: file.file,
         hint: "restore the applied version and put the change in a new migration, or set allow_changed: true",
       });
     }
@@ -130,7 +129,7 @@ async function up(driver: Driver, history: RawHistory, state: State, config: Raw
   if (config.transaction_mode === "all" && todo.length > 0) {
     if (!driver.transactionalDdl) throw new StagecraftError("unsupported", `transaction_mode: all needs transactional DDL, which ${driver.dialect} does not have`, { hint: "use transaction_mode: per-migration" });
     const optOut = todo.find((file) => file.noTransaction);
-    if (optOut) throw new StagecraftError("unsupported", `${optOut.file} opts out of transactions, which transaction_mode: all cannot honour`, { migration: optOut.id, file: join(opts.migrationPath, optOut.file) });
+    if (optOut) throw new StagecraftError("unsupported", `${optOut.file} opts out of transactions, which transaction_mode: all cannot honour`, { migration: optOut.id, file: optOut.file });
     // Nothing counts as applied until the one transaction commits: hold back the events.
     const held: MigrationProgress[] = [];
     const holding = { ...opts, onProgress: (event: MigrationProgress) => (event.type === "migration:applied" ? held.push(event) : opts.onProgress?.(event)) };
@@ -157,7 +156,7 @@ async function up(driver: Driver, history: RawHistory, state: State, config: Raw
 
 /** Runs one file and writes its row. Non-atomic runs record the start first and the end after. */
 async function applyOne(driver: Driver, history: RawHistory, file: RawMigrationFile, opts: RunOptions, recordFirst: boolean): Promise<boolean> {
-  const where = { migration: file.id, file: join(opts.migrationPath, file.file) };
+  const where = { migration: file.id, file: file.file };
   const startedAt = new Date().toISOString();
   const started = performance.now();
   if (recordFirst) {

@@ -4,16 +4,9 @@ import { StagecraftError } from "../../errors.js";
 import { compareStrings } from "../../util/text.js";
 import { normalizedChecksum } from "../shared/checksum.js";
 import { readSourceFile } from "../shared/source-cache.js";
-import { hasNoTransactionDirective } from "../shared/directives.js";
+import { sqlMigration, type SqlMigration } from "../shared/sql-migration.js";
 
-export interface RawMigrationFile {
-  id: string;
-  description: string;
-  /** File name of the up script. */
-  file: string;
-  script: string;
-  checksum: string;
-  noTransaction: boolean;
+export interface RawMigrationFile extends SqlMigration {
   /** File name of the down script, if any. */
   downFile?: string;
 }
@@ -47,23 +40,9 @@ export async function readRawMigrations(dir: string): Promise<RawMigrationFile[]
   }
   const ids = [...ups.keys()].sort(compareStrings);
   return ids.map((id) => {
-    const file = ups.get(id)!;
-    const script = readSourceFile(join(dir, file));
+    const file = join(dir, ups.get(id)!);
+    const script = readSourceFile(file);
     const downFile = downs.get(id);
-    return {
-      id,
-      description: describe(id),
-      file,
-      script,
-      checksum: normalizedChecksum(script),
-      noTransaction: hasNoTransactionDirective(script),
-      ...(downFile === undefined ? {} : { downFile }),
-    };
+    return { ...sqlMigration(id, file, script, normalizedChecksum(script)), ...(downFile === undefined ? {} : { downFile }) };
   });
-}
-
-/** `20240101_add_users` → `add users`; an id without a version prefix is its own description. */
-export function describe(id: string): string {
-  const text = id.replace(/^[0-9]+[_-]?/, "").replace(/[_-]+/g, " ").trim();
-  return text === "" ? id : text;
 }
