@@ -147,6 +147,26 @@ describe.each(dialects)("knex engine on %s", (dialect) => {
   });
 });
 
+describe("knex engine: modules that do not load", () => {
+  it("a TypeScript migration without a loader is dependency_missing, and nothing is applied", async () => {
+    const p = await project("sqlite", {
+      "001_ok.js": migration("ok_table"),
+      "002_typed.ts": 'import type { Knex } from "knex";\nexport async function up(knex: Knex): Promise<void> { await knex.schema.createTable("typed", (t) => t.integer("id")); }\nexport async function down(knex: Knex): Promise<void> {}\n',
+    });
+    const report = only(await p.run());
+    expect(report.error).toMatchObject({ kind: "dependency_missing", migration: "002_typed.ts", file: `${p.dir}/migrations/002_typed.ts` });
+    expect(report.error?.hint).toContain("node --import tsx");
+    expect(report.applied).toEqual([]);
+  });
+
+  it("a module with a syntax error names its file and line, and nothing is applied", async () => {
+    const p = await project("sqlite", { "001_broken.js": "exports.up = async (knex) => {\n  knex.schema.createTable('x', (t) => {) ;\n};\nexports.down = async () => {};\n" });
+    const report = only(await p.run());
+    expect(report.error).toMatchObject({ kind: "migration_failed", migration: "001_broken.js", line: 2 });
+    expect(report.error?.message).toContain(`${p.dir}/migrations/001_broken.js:2: SyntaxError:`);
+  });
+});
+
 describe("knex engine crash isolation", () => {
   it("a knex migration that calls process.exit fails its database only", async () => {
     const bad = await project("sqlite", { "001_exit.js": "exports.up = () => process.exit(9);\nexports.down = async () => {};\n" });

@@ -172,6 +172,15 @@ describe("runAll / planAll", () => {
     ]);
   });
 
+  it("a missing connection variable or an unusable URL fails that database with a message naming the variable", async () => {
+    const { file } = fleet([{ name: "unset", url: "" }, { name: "scheme", url: "" }, { name: "fine", url: "" }]);
+    const report = await runAll(file, { env: { URL_SCHEME: "oracle://u:secretpw@host/db", URL_FINE: "sqlite::memory:" } });
+    expect(report.databases.map((d) => [d.name, d.status])).toEqual([["fine", "succeeded"], ["scheme", "failed"], ["unset", "failed"]]);
+    expect(report.databases[2]?.error).toEqual({ kind: "invalid_config", database: "unset", message: "database unset: environment variable URL_UNSET is not set (connection_env of databases.unset)", hint: "set URL_UNSET to the database's connection URL" });
+    expect(report.databases[1]?.error?.message).toBe('database scheme: the connection URL in $URL_SCHEME is unusable: scheme "oracle:" is not supported; use postgres://, postgresql://, mysql://, mariadb://, sqlite:<path> or file:<path>');
+    expect(JSON.stringify(report)).not.toContain("secretpw");
+  });
+
   it("selects databases by name or strategy, and rejects an unknown name", async () => {
     const { file, env } = fleet([
       { name: "pre", url: "sqlite:./pre.db" },

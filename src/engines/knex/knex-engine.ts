@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import knexFactory, { type Knex } from "knex";
 import { StagecraftError } from "../../errors.js";
 import { backoff } from "../../drivers/lock-key.js";
@@ -122,9 +122,21 @@ async function runLocked(knex: Knex, config: KnexConfig, opts: RunOptions): Prom
       const after = await completedNames(knex, config).catch(() => before);
       for (const name of started) if (after.has(name) && !before.has(name) && !done.includes(name)) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
     }
-    throw translate(error, current, opts, config);
+    throw translate(error, current ?? (await unloadableSuspect(error, knex, config, opts)), opts, config);
   }
   return { applied: done };
+}
+
+/**
+ * knex loads every pending module before running any; when one fails to parse, Node (which may
+ * compile it as an ES module) does not always say which. A pending `.ts` file is the suspect.
+ */
+async function unloadableSuspect(error: unknown, knex: Knex, config: KnexConfig, opts: PlanOptions): Promise<string | undefined> {
+  if ((error as Error)?.name !== "SyntaxError" || /^\//.test(String((error as Error).stack))) return undefined;
+  const migrator = migratorConfig(config, opts);
+  const files = await new FsMigrations(migrator.directory, config.sortDirsSeparately, config.loadExtensions).getMigrations(migrator.loadExtensions);
+  const done = await completedNames(knex, config).catch(() => new Set<string>());
+  return files.find((f) => f.file.endsWith(".ts") && !done.has(f.file))?.file;
 }
 
 function migratorConfig(config: KnexConfig, opts: PlanOptions) {
@@ -186,13 +198,21 @@ function translate(error: unknown, current: string | undefined, opts: PlanOption
   if (invalid) {
     return new StagecraftError("invalid_config", `knex migration ${invalid[1]} must export both up and down functions; nothing was applied`, { migration: invalid[1]!, hint: "add the missing function" });
   }
-  if (current !== undefined && current.endsWith(".ts") && /Unknown file extension|Cannot use import statement|Unexpected token|ERR_UNKNOWN_FILE_EXTENSION/.test(message)) {
-    return new StagecraftError("dependency_missing", `TypeScript migration ${current} cannot be loaded: this Node.js process has no TypeScript loader`, {
-      migration: current, hint: "compile the migrations to .js, or run stagecraft with a loader (node --import tsx …)",
+  // A module that does not load: Node puts `file:line` of a syntax error first in the stack.
+  const where = /^(\/[^\n]+?):(\d+)\n/.exec(String((error as Error)?.stack ?? ""));
+  const broken = where?.[1] ?? (current !== undefined ? join(opts.migrationPath, current) : undefined);
+  if (broken?.endsWith(".ts") && /SyntaxError|Unknown file extension|Cannot use import statement|Unexpected token|ERR_UNKNOWN_FILE_EXTENSION/.test(`${(error as Error)?.name} ${message}`)) {
+    return new StagecraftError("dependency_missing", `TypeScript migration ${broken} cannot be loaded: this Node.js process has no TypeScript loader; nothing was applied`, {
+      migration: basename(broken), file: broken, hint: "compile the migrations to .js, or run stagecraft with a loader (node --import tsx …)",
     });
   }
-  const where = current === undefined ? "" : `${join(opts.migrationPath, current)}: `;
-  return new StagecraftError("migration_failed", `${where}${message}`, {
+  if (where && (error as Error)?.name === "SyntaxError") {
+    return new StagecraftError("migration_failed", `${where[1]}:${where[2]}: SyntaxError: ${message}; nothing was applied`, {
+      migration: basename(where[1]!), file: where[1]!, line: Number(where[2]),
+    });
+  }
+  const prefix = current === undefined ? "" : `${join(opts.migrationPath, current)}: `;
+  return new StagecraftError("migration_failed", `${prefix}${message}`, {
     ...(current === undefined ? {} : { migration: current }),
     ...(typeof (error as { code?: unknown }).code === "string" ? { driverCode: (error as { code: string }).code } : {}),
   });
