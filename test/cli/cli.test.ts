@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync } from "node:fs";
+import { cpSync, existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -153,6 +153,24 @@ ${project.dir}/stagecraft.yml:5:15: databases.main.migrations.engine: unknown mi
       expect(help.code).toBe(0);
       expect(help.stdout).toContain("Usage: stagecraft");
     }
+  });
+
+  it("on a terminal: live progress and colour, and no colour with NO_COLOR; never escape codes when piped", () => {
+    const dir = example();
+    // `script` gives the CLI a pseudo-terminal, as a person's shell would.
+    const onTty = (env: Record<string, string>) => spawnSync("script", ["-qec", `${process.execPath} ${CLI} migrate`, "/dev/null"], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "", TERM: "xterm", ...env } });
+    const coloured = onTty({});
+    expect(coloured.status).toBe(0);
+    expect(coloured.stdout).toContain("\u001b[32m6 succeeded\u001b[39m");
+    expect(coloured.stdout).toMatch(/\u001b\[1m\w+\u001b\[22m running/);
+    rmSync(`${dir}/data`, { recursive: true, force: true });
+    const plain = onTty({ NO_COLOR: "1" });
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toContain("6 databases, 6 succeeded, 11 migrations were run");
+    expect(plain.stdout).not.toMatch(/\u001b\[3\dm/);
+    rmSync(`${dir}/data`, { recursive: true, force: true });
+    const piped = cli(["migrate"], dir);
+    expect(piped.stdout + piped.stderr).not.toContain("\u001b[");
   });
 
   it("--env-file loads variables without overriding ones already set", () => {
