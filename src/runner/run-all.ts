@@ -144,7 +144,8 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
       ...(abortFlag ? { abortFlag } : {}),
     };
     const outcome = await pool.dispatch(task, {
-      isolated: item.server === undefined,
+      // Alone in its thread: SQLite (CPU-bound), and any task whose thread may be stopped on a timeout.
+      isolated: item.server === undefined || db.migrationTimeoutMs !== undefined,
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       ...(options.on?.["migration:start"] || options.on?.["migration:applied"]
         ? { onProgress: (event) => emit(options.on, event.type, { database: db.name, ...event }) }
