@@ -1,5 +1,6 @@
 import type { Driver } from "./driver.js";
 import { parseConnectionUrl, redactUrl } from "./url.js";
+import { once } from "../util/once.js";
 
 export interface OpenDriverOptions {
   url: string;
@@ -9,23 +10,24 @@ export interface OpenDriverOptions {
   connectionEnv: string;
 }
 
-/** Opens one connection; each dialect's client library is imported only when first needed. */
+/** Each dialect's client library is imported only when first needed, and the import is kept. */
+const DRIVERS = {
+  sqlite: once(() => import("./sqlite/sqlite-driver.js")),
+  postgres: once(() => import("./postgres/postgres-driver.js")),
+  mysql: once(() => import("./mysql/mysql-driver.js")),
+};
+
+/** Opens one connection to the database of `url`. */
 export async function openDriver({ url, workDir, connectionEnv }: OpenDriverOptions): Promise<Driver> {
   const parsed = parseConnectionUrl(url, workDir, connectionEnv);
   const target = redactUrl(url);
   switch (parsed.dialect) {
-    case "sqlite": {
-      const { SqliteDriver } = await import("./sqlite/sqlite-driver.js");
-      return new SqliteDriver(parsed.location, parsed.options, target);
-    }
-    case "postgres": {
-      const { PostgresDriver } = await import("./postgres/postgres-driver.js");
-      return PostgresDriver.connect(parsed.location, target, parsed.secrets);
-    }
-    case "mysql": {
-      const { MysqlDriver } = await import("./mysql/mysql-driver.js");
-      return MysqlDriver.connect(parsed.location, target, parsed.secrets);
-    }
+    case "sqlite":
+      return new (await DRIVERS.sqlite()).SqliteDriver(parsed.location, parsed.options, target);
+    case "postgres":
+      return (await DRIVERS.postgres()).PostgresDriver.connect(parsed.location, target, parsed.secrets);
+    case "mysql":
+      return (await DRIVERS.mysql()).MysqlDriver.connect(parsed.location, target, parsed.secrets);
   }
 }
 

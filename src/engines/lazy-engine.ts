@@ -1,5 +1,6 @@
 import type { ZodType } from "zod";
 import type { Engine } from "../registry/engine.js";
+import { once } from "../util/once.js";
 
 type EngineMethods = Pick<Engine, "plan" | "run"> & Partial<Pick<Engine, "resolve">>;
 
@@ -7,7 +8,8 @@ type EngineMethods = Pick<Engine, "plan" | "run"> & Partial<Pick<Engine, "resolv
  * An engine whose implementation (and its database clients) is imported on first use, so
  * registering every built-in engine costs a thread almost nothing.
  */
-export function lazyEngine(id: string, configSchema: ZodType, load: () => Promise<EngineMethods>, resolvable: boolean): Engine {
+export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => Promise<EngineMethods>, resolvable: boolean): Engine {
+  const load = once(importImpl);
   const engine: Engine = {
     id,
     configSchema,

@@ -4,9 +4,10 @@ import { parseConnectionUrl } from "../drivers/url.js";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Engine, Migration, MigrationProgress, PlanOptions } from "../registry/engine.js";
 import type { Task, TaskResult } from "./protocol.js";
+import { once } from "../util/once.js";
 
 const importedPlugins = new Set<string>();
-let builtins: Promise<unknown> | undefined;
+const importBuiltins = once(() => import("../engines/builtin.js"));
 /** How often a worker looks at the shared cancel flag while a task runs. */
 const ABORT_POLL_MS = 50;
 
@@ -21,7 +22,7 @@ export async function handleTask(task: Task): Promise<TaskResult> {
   let secrets: string[] = [];
   let base: PlanOptions | undefined;
   try {
-    await (builtins ??= import("../engines/builtin.js"));
+    await importBuiltins();
     for (const plugin of task.plugins) {
       if (importedPlugins.has(plugin)) continue;
       await import(pathToFileURL(plugin).href);
