@@ -46,14 +46,6 @@ export class StagecraftError extends Error {
     this.context = context;
   }
 
-  /** Same kind, more context; fields already set win, so the innermost location is kept. */
-  with(context: ErrorContext): StagecraftError {
-    const merged = { ...context, ...this.context };
-    const copy = new StagecraftError(this.kind, this.message, merged, { cause: this.cause });
-    copy.stack = this.stack ?? "";
-    return copy;
-  }
-
   toJSON(): SerializedError {
     return serializeError(this);
   }
