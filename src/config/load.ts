@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Registry } from "../registry/registry.js";
@@ -68,9 +68,9 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const issues: ConfigIssue[] = [];
-  const at = (path: (string | number)[], message: string, hint?: string, from: Document = doc): ConfigIssue => ({
+  const at = (path: (string | number)[], message: string, hint?: string): ConfigIssue => ({
     file,
-    ...locate(from, lines, path),
+    ...locate(doc, lines, path),
     path: path.join("."),
     message,
     ...(hint === undefined ? {} : { hint }),
