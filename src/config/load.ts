@@ -68,10 +68,15 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const issues: ConfigIssue[] = [];
+  // A value the chosen environment overrides is reported where the override is written.
+  const placed = (path: (string | number)[]): (string | number)[] => {
+    const overridden = ["environments", options.environment ?? "", ...path];
+    return options.environment !== undefined && path[0] === "databases" && doc.hasIn(overridden) ? overridden : path;
+  };
   const at = (path: (string | number)[], message: string, hint?: string): ConfigIssue => ({
     file,
-    ...locate(doc, lines, path),
-    path: path.join("."),
+    ...locate(doc, lines, placed(path)),
+    path: placed(path).join("."),
     message,
     ...(hint === undefined ? {} : { hint }),
   });

@@ -146,6 +146,9 @@ environments:
     const config = await loadConfig(p.file, { environment: "staging" });
     expect(config.databases[0]).toMatchObject({ connectionEnv: "STAGING_URL", strategy: "post_deploy", engine: "raw" });
     expect(config.environment).toBe("staging");
+    const overridden = yaml.replace("migrations: { strategy: post_deploy }", "migrations: { strategy: sometimes }");
+    expect(await problems(overridden, { environment: "staging" })).toBe(`invalid config (1 problem):
+<dir>/stagecraft.yml:10:33: environments.staging.databases.main.migrations.strategy: must be one of pre_deploy, post_deploy, manual`);
     expect(await problems(yaml, { environment: "prod" })).toBe(`invalid config (1 problem):
 <dir>/stagecraft.yml:5:1: environments: environment "prod" is not defined; defined environments: [staging]
   hint: add environments.prod to the config, or pick a defined one`);
