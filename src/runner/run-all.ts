@@ -161,10 +161,24 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
   };
 
   try {
-    const reports = await Promise.all(prepared.map((item) => {
+    const schedule = (item: Prepared): Promise<DatabaseReport> => {
       const serverLimit = item.server === undefined ? undefined : servers.get(item.server) ?? servers.set(item.server, pLimit(perServer)).get(item.server)!;
       return serverLimit ? serverLimit(() => limit(() => runOne(item))) : limit(() => runOne(item));
-    }));
+    };
+    // Feed p-limit a window of databases, not all of them at once: a fleet of thousands keeps
+    // only a few pending closures alive, so memory stays flat as the fleet grows.
+    const reports: DatabaseReport[] = new Array(prepared.length);
+    let next = 0;
+    const feeder = async (): Promise<void> => {
+      while (next < prepared.length) {
+        const index = next++;
+        reports[index] = await schedule(prepared[index]!);
+      }
+    };
+    // Room for every server's limiter to hold its share waiting, so one busy server never stalls the rest.
+    const serverCount = new Set(prepared.map((p) => p.server).filter((server) => server !== undefined)).size;
+    const window = Math.min(prepared.length, 2 * concurrency + serverCount * perServer);
+    await Promise.all(Array.from({ length: window }, feeder));
     return buildReport(reportMode, reports);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
