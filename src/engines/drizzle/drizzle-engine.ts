@@ -93,9 +93,11 @@ async function readState(driver: Driver, config: DrizzleConfig, opts: PlanOption
     }
     rows = await table.read(withName);
   }
+  // A migration's row: by name (1.0 folders), or by created_at = the journal's `when` (0.x).
+  const byKey = new Map(rows.map((r) => [format === "folders" ? r.name : r.createdAt, r]));
   const applied = new Map<string, DrizzleRow>();
   for (const m of migrations) {
-    const row = rows.find((r) => (format === "folders" ? r.name === m.id : r.createdAt === m.createdAt));
+    const row = byKey.get(format === "folders" ? m.id : m.createdAt);
     if (row === undefined) continue;
     if (!config.allow_changed && !sha256MatchesIgnoringLineEndings(row.hash, m.script)) {
       throw new StagecraftError("checksum_mismatch", `drizzle migration ${m.id} was changed after it was applied: ${m.file}`, {
