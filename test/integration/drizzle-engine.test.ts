@@ -190,6 +190,48 @@ describe.each(dialects.flatMap((d) => (["journal", "folders"] as const).map((f) 
   });
 });
 
+/** What `drizzle-kit up` does to a 0.x folder: `<UTC second of when>_<tag without NNNN_>/migration.sql`, meta/ removed. */
+function drizzleKitUp(p: EngineProject): string[] {
+  const journal = JSON.parse(readFileSync(`${p.dir}/migrations/meta/_journal.json`, "utf8")) as { entries: { when: number; tag: string }[] };
+  const names = journal.entries.map((e) => {
+    const stamp = new Date(e.when).toISOString().replace(/[-:T]/g, "").slice(0, 14);
+    const name = `${stamp}_${e.tag.replace(/^\d+_/, "")}`;
+    mkdirSync(`${p.dir}/migrations/${name}`);
+    writeFileSync(`${p.dir}/migrations/${name}/migration.sql`, readFileSync(`${p.dir}/migrations/${e.tag}.sql`));
+    p.remove(`${e.tag}.sql`);
+    return name;
+  });
+  p.remove("meta");
+  return names;
+}
+
+describe.each(dialects)("drizzle engine on %s: a drizzle 0.x table under the 1.0 folder layout", (dialect) => {
+  it("is upgraded in place as drizzle 1.0 does; only new folders are applied, and drizzle-orm 1.0 agrees", async () => {
+    const p = await project(dialect, drizzleFiles("journal", BODIES.slice(0, 2)));
+    await drizzleMigrate(p, "journal");
+    const names = drizzleKitUp(p);
+    addMigration(p, "folders", "20240301000000_tags", BODIES[2]!, 0);
+    expect(only(await p.plan()).migrations.map((m) => [m.id, m.applied])).toEqual([[names[0], true], [names[1], true], ["20240301000000_tags", false]]);
+    expect(only(await p.run()).applied).toEqual(["20240301000000_tags"]);
+    const rows = await p.db.query<{ name: string | null }>(`SELECT name FROM ${tableName(p)} ORDER BY created_at`);
+    expect(rows.map((r) => r.name)).toEqual([...names, "20240301000000_tags"]);
+    await drizzleMigrate(p, "folders");
+    expect(await count(p, tableName(p))).toBe(3);
+    expect(await count(p, "users")).toBe(1);
+  });
+
+  it("refuses, changing nothing, when a 0.x row matches no folder", async () => {
+    const p = await project(dialect, drizzleFiles("journal", BODIES.slice(0, 2)));
+    await p.run();
+    drizzleKitUp(p);
+    p.remove(nameOf("folders", 1).replace(STAMPS[1]!, new Date(WHEN[1]!).toISOString().replace(/[-:T]/g, "").slice(0, 14)));
+    const report = only(await p.run());
+    expect(report.error?.kind).toBe("invalid_config");
+    expect(report.error?.message).toMatch(/has 1 drizzle 0\.x row that matches no migration folder \(created_at 1700000100000\); nothing was changed$/);
+    await expect(p.db.query(`SELECT name FROM ${tableName(p)}`)).rejects.toThrow();
+  });
+});
+
 describe("drizzle engine: broken input", () => {
   it("a broken journal is a clear error and nothing is applied", async () => {
     const p = await project("sqlite", { "meta/_journal.json": "{ not json", "0000_a.sql": "CREATE TABLE a (id INT);" });

@@ -8,6 +8,7 @@ import { UnfinishedMarkers } from "../shared/unfinished-marker.js";
 import { drizzleConfigSchema, type DrizzleConfig } from "./config.js";
 import { detectFormat, readDrizzleMigrations, drizzleStatements, type DrizzleMigration } from "./drizzle-source.js";
 import { DrizzleTable, type DrizzleRow } from "./drizzle-table.js";
+import { matchLegacyRows } from "./drizzle-upgrade.js";
 
 /** Our side table recording non-atomic drizzle migrations that started and did not finish. */
 const MARKER_TABLE = "stagecraft_drizzle_unfinished";
@@ -16,6 +17,8 @@ interface State {
   migrations: DrizzleMigration[];
   applied: Map<string, DrizzleRow>;
   table: DrizzleTable;
+  /** Rows of a drizzle 0.x table under the 1.0 folder layout, with the folder each belongs to. */
+  legacy?: Map<DrizzleRow, DrizzleMigration>;
 }
 
 export async function plan(opts: PlanOptions): Promise<Migration[]> {
@@ -37,6 +40,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       const format = detectFormat(opts.migrationPath, config.format);
       await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
       const state = await readState(driver, config, opts);
+      if (state.legacy) {
+        const names = [...state.legacy].map(([row, m]) => ({ row, name: m.id }));
+        await inTransaction(driver, () => state.table.upgrade(names));
+      }
       const pending = state.migrations.filter((m) => !state.applied.has(m.id));
       const todo = opts.steps > 0 ? pending.slice(0, opts.steps) : pending;
       checkOrder(todo, state, config);
@@ -84,14 +91,16 @@ async function readState(driver: Driver, config: DrizzleConfig, opts: PlanOption
   const migrations = await readDrizzleMigrations(opts.migrationPath, format);
   const table = new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema);
   let rows: DrizzleRow[] = [];
+  let legacy: Map<DrizzleRow, DrizzleMigration> | undefined;
   if (await table.exists()) {
     const withName = await table.hasNameColumn();
-    if (format === "folders" && !withName) {
-      throw new StagecraftError("unsupported", `${table.qualified} has drizzle 0.x's shape (no name column) but ${opts.migrationPath} uses drizzle 1.0 folders`, {
-        hint: "upgrade the table once with drizzle-orm 1.0's migrate() (after drizzle-kit up), or set format: journal",
-      });
-    }
     rows = await table.read(withName);
+    if (format === "folders" && !withName) {
+      // A 0.x table under the 1.0 layout (after `drizzle-kit up`): match as drizzle 1.0 does;
+      // `run` upgrades the table in place before applying anything.
+      legacy = matchLegacyRows(rows, migrations, table.qualified);
+      rows = rows.map((row) => ({ ...row, name: legacy!.get(row)!.id }));
+    }
   }
   // A migration's row: by name (1.0 folders), or by created_at = the journal's `when` (0.x).
   const byKey = new Map(rows.map((r) => [format === "folders" ? r.name : r.createdAt, r]));
@@ -112,7 +121,7 @@ async function readState(driver: Driver, config: DrizzleConfig, opts: PlanOption
       hint: `inspect the database, finish or undo it by hand, then run \`stagecraft migrate resolve --database ${opts.database} --applied ${u.id}\` or \`--rolled-back ${u.id}\``,
     });
   }
-  return { migrations, applied, table };
+  return { migrations, applied, table, ...(legacy ? { legacy } : {}) };
 }
 
 function checkOrder(todo: DrizzleMigration[], state: State, config: DrizzleConfig): void {

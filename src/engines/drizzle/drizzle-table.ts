@@ -24,6 +24,13 @@ const DDL: Record<DrizzleFormat, Record<Dialect, (table: string) => string>> = {
   },
 };
 
+/** The columns drizzle 1.0 adds when it upgrades a 0.x table in place (engine-formats §1.8). */
+const UPGRADE: Record<Dialect, (table: string) => string[]> = {
+  postgres: (t) => [`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS name text, ADD COLUMN IF NOT EXISTS applied_at timestamp with time zone DEFAULT now()`],
+  mysql: (t) => [`ALTER TABLE ${t} ADD COLUMN name TEXT, ADD COLUMN applied_at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP`],
+  sqlite: (t) => [`ALTER TABLE ${t} ADD COLUMN name text`, `ALTER TABLE ${t} ADD COLUMN applied_at TEXT`],
+};
+
 /** drizzle 1.0's SQLite migrator writes `applied_at` itself; elsewhere the server default does. */
 const CLIENT_WRITES_APPLIED_AT: Record<Dialect, boolean> = { sqlite: true, postgres: false, mysql: false };
 
@@ -71,6 +78,18 @@ export class DrizzleTable {
       createdAt: r.created_at == null ? null : Number(r.created_at),
       name: r.name == null ? null : String(r.name),
     }));
+  }
+
+  /**
+   * Upgrades a 0.x table in place as drizzle 1.0 does: add `name` and `applied_at`, name every
+   * row after its migration, and leave `applied_at` NULL on the old rows. Rows are found by hash
+   * and created_at, because SQLite 0.x rows have no id.
+   */
+  async upgrade(names: { row: DrizzleRow; name: string }[]): Promise<void> {
+    for (const statement of UPGRADE[this.#driver.dialect](this.qualified)) await this.#driver.exec(statement);
+    for (const { row, name } of names) {
+      await this.#driver.query(`UPDATE ${this.qualified} SET name = ?, applied_at = NULL WHERE hash = ? AND created_at = ?`, [name, row.hash, row.createdAt]);
+    }
   }
 
   /** Whether the migration has a row: by `name` (folders) or by `created_at` (journal). Call inside its transaction. */
