@@ -197,13 +197,19 @@ describe("runAll / planAll", () => {
     const project = tempProject();
     cleanups.push(project.cleanup);
     const dbs: FleetDb[] = [];
-    for (let i = 0; i < 8; i++) dbs.push({ name: `pg${i}`, url: (await serverDb("postgres", project.dir)).url });
+    const names: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const db = await serverDb("postgres", project.dir);
+      names.push(db.name);
+      dbs.push({ name: `pg${i}`, url: db.url });
+    }
     const { file, env } = fleet(dbs, { "001_slow.sql": "SELECT pg_sleep(0.4);\nCREATE TABLE t (id INT);" });
     let peak = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const [row] = await pgAdmin("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'stagecraft'");
+        // Only this test's databases: other suites run stagecraft sessions on the same server.
+        const [row] = await pgAdmin("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'stagecraft' AND datname = ANY($1)", [names]);
         peak = Math.max(peak, Number(row?.n));
         await new Promise((r) => setTimeout(r, 40));
       }
