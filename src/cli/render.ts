@@ -31,13 +31,13 @@ function describeDb(db: DatabaseReport, pending: number, style: Style): string {
   return pending === 0 ? style.green("up to date") : style.yellow(`${pending} pending`);
 }
 
-export function renderError(db: DatabaseReport, style: Style): string {
+function renderError(db: DatabaseReport, style: Style): string {
   if (!db.error) return "";
   const hint = db.error.hint ? `\n    ${style.dim(`hint: ${db.error.hint}`)}` : "";
   return `  ${style.red(`error [${db.error.kind}]`)} ${db.error.message}${hint}`;
 }
 
-export function renderSummary(report: RunReport, style: Style): string {
+function renderSummary(report: RunReport, style: Style): string {
   const { total, succeeded, failed, skipped, cancelled } = report.summary;
   const parts = [`${total} database${total === 1 ? "" : "s"}`, style.green(`${succeeded} succeeded`)];
   if (failed > 0) parts.push(style.red(`${failed} failed`));

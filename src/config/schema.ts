@@ -34,7 +34,7 @@ export const databaseSchema = z.looseObject({
   migrations: migrationsSchema,
 }, expect("the settings of this database", "must be a map with connection_env and migrations"));
 
-export const databaseName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, {
+const databaseName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, {
   error: "database names use letters, digits, _, . and - only",
 });
 

@@ -1,3 +1,5 @@
+import { StagecraftError, scrubSecrets } from "../errors.js";
+
 export type Dialect = "sqlite" | "postgres" | "mysql";
 
 /** What a SQL script splitter must understand for a dialect. */
@@ -80,6 +82,22 @@ export class SqlError extends Error {
     super(message, options);
     this.name = "SqlError";
   }
+}
+
+/** The error for a server that could not be reached: the server's code kept, the password scrubbed. */
+export function connectionFailed(target: string, error: unknown, secrets: readonly string[]): StagecraftError {
+  const code = (error as { code?: unknown })?.code;
+  return new StagecraftError("connection_failed", `cannot connect to ${target}: ${scrubSecrets((error as Error)?.message ?? String(error), secrets)}`, {
+    ...(typeof code === "string" ? { driverCode: code } : {}),
+    hint: "check that the server is running and the URL is right",
+  });
+}
+
+/** The error for a server-side lock wait that ran out, naming the lock, the database and its holders. */
+export function lockTimeout(name: string, target: string, timeoutMs: number, holders: readonly string[]): StagecraftError {
+  return new StagecraftError("lock_timeout", `timed out after ${timeoutMs} ms waiting for migration lock "${name}" on ${target}; held by ${holders.join(", ") || "another session"}`, {
+    hint: "wait for the other run to finish; a lock held by a dead session is released by the server when its connection closes",
+  });
 }
 
 /** Runs `fn` inside a transaction on `driver`: commit on success, rollback on error. */

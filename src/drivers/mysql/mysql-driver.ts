@@ -1,6 +1,6 @@
 import mysql from "mysql2/promise";
-import { StagecraftError, scrubSecrets } from "../../errors.js";
-import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+import { scrubSecrets } from "../../errors.js";
+import { SqlError, connectionFailed, lockTimeout, type Driver, type HeldLock, type LockSpec } from "../driver.js";
 import { boundedName } from "../lock-key.js";
 
 /** Connect timeout; a server that does not answer fails the database, not the run. */
@@ -35,10 +35,7 @@ export class MysqlDriver implements Driver {
     try {
       conn = await mysql.createConnection({ uri: url, connectTimeout: MYSQL_CONNECT_TIMEOUT_MS, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
     } catch (error) {
-      throw new StagecraftError("connection_failed", `cannot connect to ${target}: ${scrubSecrets((error as Error).message, secrets)}`, {
-        ...codeOf(error),
-        hint: "check that the server is running and the URL is right",
-      });
+      throw connectionFailed(target, error, secrets);
     }
     const driver = new MysqlDriver(conn, target, secrets);
     const [row] = await driver.query<{ db: string | null }>("SELECT DATABASE() AS db");
@@ -77,9 +74,7 @@ export class MysqlDriver implements Driver {
         [name],
       ).catch(() => []);
       const who = holders.map((h) => `connection ${h.id} (${h.user}@${h.host}, ${h.time} s in its current state)`);
-      throw new StagecraftError("lock_timeout", `timed out after ${timeoutMs} ms waiting for migration lock "${name}" on ${this.target}; held by ${who.join(", ") || "another session"}`, {
-        hint: "wait for the other run to finish; a lock held by a dead session is released by the server when its connection closes",
-      });
+      throw lockTimeout(name, this.target, timeoutMs, who);
     }
     return { release: async () => void (await this.query("SELECT RELEASE_LOCK(?)", [name])) };
   }
@@ -115,9 +110,4 @@ export class MysqlDriver implements Driver {
       throw new SqlError(scrubSecrets(message, this.#secrets), (error as { code?: string }).code, line === undefined ? undefined : Number(line), { cause: error });
     }
   }
-}
-
-function codeOf(error: unknown): { driverCode?: string } {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? { driverCode: code } : {};
 }

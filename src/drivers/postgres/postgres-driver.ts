@@ -1,6 +1,6 @@
 import pg from "pg";
-import { StagecraftError, scrubSecrets } from "../../errors.js";
-import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+import { scrubSecrets, type StagecraftError } from "../../errors.js";
+import { SqlError, connectionFailed, lockTimeout, type Driver, type HeldLock, type LockSpec } from "../driver.js";
 import { advisoryKey, backoff } from "../lock-key.js";
 
 /** Connect timeout; a server that does not answer fails the database, not the run. */
@@ -32,10 +32,7 @@ export class PostgresDriver implements Driver {
       await client.connect();
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw new StagecraftError("connection_failed", `cannot connect to ${target}: ${scrubSecrets((error as Error).message, secrets)}`, {
-        ...codeOf(error),
-        hint: "check that the server is running and the URL is right",
-      });
+      throw connectionFailed(target, error, secrets);
     }
     // PostgreSQL 14+: notice a vanished client during a long statement, so a killed runner's
     // transaction and advisory lock go away within a second, not when the statement ends.
@@ -115,9 +112,7 @@ export class PostgresDriver implements Driver {
       [key],
     ).catch(() => []);
     const who = holders.map((h) => `pid ${h.pid} (${h.application_name || "unnamed"}${h.client_addr ? ` from ${h.client_addr}` : ""}, connected since ${h.since})`);
-    return new StagecraftError("lock_timeout", `timed out after ${timeoutMs} ms waiting for migration lock "${name}" on ${this.target}; held by ${who.join(", ") || "another session"}`, {
-      hint: "wait for the other run to finish; a lock held by a dead session is released by the server when its connection closes",
-    });
+    return lockTimeout(name, this.target, timeoutMs, who);
   }
 
   async #run(text: string, values?: unknown[]): Promise<pg.QueryResult> {
@@ -129,9 +124,4 @@ export class PostgresDriver implements Driver {
       throw new SqlError(scrubSecrets((error as Error).message, this.#secrets), (error as { code?: string }).code, line, { cause: error });
     }
   }
-}
-
-function codeOf(error: unknown): { driverCode?: string } {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? { driverCode: code } : {};
 }
