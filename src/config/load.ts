@@ -95,7 +95,7 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
     throw new ConfigError([at([], `invalid YAML: ${firstLine((error as Error).message)}`, "expand the aliases, or use fewer of them")]);
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new ConfigError([at([], "the config must be a YAML mapping with a `databases:` section", "see the config reference in the README")]);
+    throw new ConfigError([at([], "the config must be a YAML mapping with a `databases:` section", "see the configuration reference (docs/configuration.md)")]);
   }
   const root = { ...(raw as Record<string, unknown>) };
 

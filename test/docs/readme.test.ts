@@ -5,15 +5,18 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig, planAll } from "../helpers/stagecraft.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
+const page = (path: string): string => readFileSync(join(ROOT, path), "utf8");
+const README = page("README.md");
+const CONFIGURATION = page("docs/configuration.md");
+const ENGINES = page("docs/engines.md");
 // Inside the repository, so `import "stagecraft"` in the README's plugin resolves to this package.
 mkdirSync(join(ROOT, ".vitest-tmp"), { recursive: true });
 const DIR = mkdtempSync(join(ROOT, ".vitest-tmp", "readme-"));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
-/** The fenced code blocks of a language, in README order. */
-function blocks(lang: string): string[] {
-  return [...README.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+/** The fenced code blocks of a language, in page order. */
+function blocks(text: string, lang: string): string[] {
+  return [...text.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
 }
 
 function write(path: string, text: string): void {
@@ -21,11 +24,11 @@ function write(path: string, text: string): void {
   writeFileSync(join(DIR, path), text);
 }
 
-describe("README examples", () => {
+describe("README and docs examples", () => {
   // Runs before the plugin example registers my-engine in this thread's registry.
   it("the config error shown is the one stagecraft prints", async () => {
-    const start = README.indexOf("invalid config (1 problem):");
-    const shown = README.slice(start, README.indexOf("```", start));
+    const start = CONFIGURATION.indexOf("invalid config (1 problem):");
+    const shown = CONFIGURATION.slice(start, CONFIGURATION.indexOf("```", start));
     write("bad/stagecraft.yml", "databases:\n  main:\n    connection_env: DATABASE_URL\n    migrations:\n      engine: foo\n      path: ./migrations\n");
     mkdirSync(join(DIR, "bad", "migrations"), { recursive: true });
     const message = await loadConfig(join(DIR, "bad", "stagecraft.yml")).catch((e: Error) => e.message);
@@ -33,8 +36,8 @@ describe("README examples", () => {
   });
 
   it("the config reference and the custom engine example load and plan as documented", async () => {
-    const config = blocks("yaml")[0]!;
-    const plugin = blocks("js").find((b) => b.includes("tools/my-engine.mjs"))!;
+    const config = blocks(CONFIGURATION, "yaml")[0]!;
+    const plugin = blocks(ENGINES, "js").find((b) => b.includes("tools/my-engine.mjs"))!;
     write("stagecraft.yml", config);
     write("tools/my-engine.mjs", plugin);
     write("migrations/001_init.sql", "CREATE TABLE t (id INT);\n");
@@ -46,5 +49,13 @@ describe("README examples", () => {
     write("custom.yml", "plugins: [./tools/my-engine.mjs]\ndatabases:\n  x:\n    connection_env: X\n    migrations: { engine: my-engine, path: ./migrations }\n");
     const custom = await planAll(join(DIR, "custom.yml"), { env: { X: "sqlite::memory:" } });
     expect(custom.databases[0]).toMatchObject({ status: "succeeded", migrations: [{ id: "001", description: "first", applied: false }] });
+  });
+
+  it("the README tour's config validates and plans", async () => {
+    write("tour/stagecraft.yml", blocks(README, "yaml")[0]!);
+    write("tour/accounts/migrations/001_init.sql", "CREATE TABLE a (id INT);\n");
+    write("tour/catalog/drizzle/meta/_journal.json", JSON.stringify({ version: "7", dialect: "sqlite", entries: [] }));
+    const report = await planAll(join(DIR, "tour", "stagecraft.yml"), { env: { ACCOUNTS_URL: "sqlite::memory:", CATALOG_URL: "sqlite::memory:" } });
+    expect(report.databases.map((db) => [db.name, db.status])).toEqual([["accounts", "succeeded"], ["catalog", "succeeded"]]);
   });
 });

@@ -111,7 +111,7 @@ databases:
 <dir>/stagecraft.yml:1:1: databases: is required: a map of database names to their settings`);
     expect(await problems("- a\n- b\n")).toBe(`invalid config (1 problem):
 <dir>/stagecraft.yml:1:1: the config must be a YAML mapping with a \`databases:\` section
-  hint: see the config reference in the README`);
+  hint: see the configuration reference (docs/configuration.md)`);
   });
 
   it("interpolates ${VAR} in migration values and reports unset variables", async () => {
