@@ -1,0 +1,63 @@
+import { CommanderError, type Command } from "commander";
+import { api, common, EXIT, err, positiveInt, prepare, printReport, type CommonFlags } from "../shared.js";
+import { makeStyle } from "../style.js";
+
+interface MigrateFlags extends CommonFlags {
+  plan?: boolean;
+  database?: string[];
+  concurrency?: number;
+  steps?: number;
+  down?: boolean;
+  failFast?: boolean;
+}
+
+/** `stagecraft migrate`: apply pending migrations, or show the plan. */
+export function migrateCommand(program: Command): Command {
+  return common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
+    .enablePositionalOptions()
+    .option("--plan", "show the plan; change nothing")
+    .option("-d, --database <name>", "only this database (repeatable; default: every database whose strategy is not manual)", (v: string, acc: string[] = []) => [...acc, v])
+    .option("--concurrency <n>", "databases at once", positiveInt("--concurrency", 1))
+    .option("--steps <n>", "at most N migrations per database (0 = all pending)", positiveInt("--steps", 0))
+    .option("--down", "revert the last --steps migrations of each database")
+    .option("--fail-fast", "start no new database after the first failure")
+    .action(async (flags: MigrateFlags) => {
+      process.exitCode = await migrate(flags);
+    });
+}
+
+async function migrate(flags: MigrateFlags): Promise<number> {
+  if (flags.plan && flags.down) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --down (a plan never changes anything)");
+  if (flags.plan && flags.steps !== undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --steps");
+  if (flags.down && flags.steps === undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --down needs --steps N (how many migrations to revert per database)");
+  const config = await prepare(flags);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    err.write("\nstopping: running migrations finish, nothing new starts (Ctrl-C again to quit at once)\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  const { planAll, runAll } = await api();
+  const { progressListeners } = await import("../progress.js");
+  const progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), flags.verbose === true);
+  try {
+    const options = {
+      ...(flags.database ? { databases: flags.database } : {}),
+      ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+      ...(flags.failFast ? { failFast: true } : {}),
+      ...(progress ? { on: progress.on } : {}),
+      signal: controller.signal,
+    };
+    const report = flags.plan
+      ? await planAll(config, options)
+      : await runAll(config, { ...options, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0 });
+    progress?.stop();
+    return await printReport(report, flags);
+  } finally {
+    progress?.stop();
+    process.off("SIGINT", onSigint);
+  }
+}
