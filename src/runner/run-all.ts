@@ -1,12 +1,12 @@
 import { availableParallelism } from "node:os";
 import pLimit, { type LimitFunction } from "p-limit";
-import { ConfigError } from "../config/config-error.js";
 import { loadConfig, type DatabaseConfig, type StagecraftConfig } from "../config/load.js";
 import type { Strategy } from "../config/schema.js";
-import { StagecraftError, serializeError, type SerializedError } from "../errors.js";
-import { parseConnectionUrl } from "../drivers/url.js";
+import { StagecraftError } from "../errors.js";
 import { emit, type RunnerListeners } from "./events.js";
 import type { Task } from "./protocol.js";
+import { prepare, type Prepared } from "./prepare.js";
+import { select } from "./select.js";
 import { buildReport, type DatabaseReport, type RunReport } from "./report.js";
 import { WorkerPool, type DispatchOutcome } from "./worker-pool.js";
 
@@ -186,32 +186,6 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
   }
 }
 
-interface Prepared {
-  db: DatabaseConfig;
-  /** `host:port` of a database server; undefined for SQLite. */
-  server: string | undefined;
-  /** The connection URL, or undefined when it is unusable (then `error` says why). */
-  url?: string;
-  error?: SerializedError;
-}
-
-/** Reads the database's URL from the environment and finds its server, without connecting. */
-function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Readonly<Record<string, string | undefined>>): Prepared {
-  const url = env[db.connectionEnv];
-  if (url === undefined || url === "") {
-    return { db, server: undefined, error: { kind: "invalid_config", message: `database ${db.name}: environment variable ${db.connectionEnv} is not set (connection_env of databases.${db.name})`, database: db.name, hint: `set ${db.connectionEnv} to the database's connection URL` } };
-  }
-  let server: string | undefined;
-  try {
-    const parsed = parseConnectionUrl(url, config.dir, db.connectionEnv);
-    server = parsed.dialect === "sqlite" ? undefined : new URL(parsed.location).host;
-  } catch (error) {
-    const plain = serializeError(error);
-    return { db, server: undefined, error: { ...plain, message: `database ${db.name}: ${plain.message}`, database: db.name } };
-  }
-  return { db, server, url };
-}
-
 function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig): DatabaseReport {
   switch (outcome.kind) {
     case "result": {
@@ -234,19 +208,4 @@ function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseCo
         hint: "a migration or engine ended its thread (process.exit, out of memory, a native crash); other databases were not affected",
       } };
   }
-}
-
-function select(config: StagecraftConfig, options: PlanAllOptions): DatabaseConfig[] {
-  if (options.databases !== undefined) {
-    const known = new Map(config.databases.map((db) => [db.name, db]));
-    const unknown = options.databases.filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-      throw new ConfigError(unknown.map((name) => ({
-        file: config.file, path: `databases.${name}`, message: `no database named ${name}; defined: [${[...known.keys()].join(", ")}]`,
-      })));
-    }
-    return [...new Set(options.databases)].map((name) => known.get(name)!);
-  }
-  const strategies = options.strategies ?? ["pre_deploy", "post_deploy"];
-  return config.databases.filter((db) => strategies.includes(db.strategy));
 }
