@@ -42,7 +42,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export function uniqueName(prefix = "sc"): string {
+/** Prefix of every database the suites create; set it to keep runs apart on a shared server. */
+export const DB_PREFIX = process.env.STAGECRAFT_TEST_DB_PREFIX ?? "sc";
+
+export function uniqueName(prefix = DB_PREFIX): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
 }
 
