@@ -210,9 +210,11 @@ function translate(error: unknown, current: string | undefined, opts: PlanOption
   if (invalid) {
     return new StagecraftError("invalid_config", `knex migration ${invalid[1]} must export both up and down functions; nothing was applied`, { migration: invalid[1]!, hint: "add the missing function" });
   }
-  // A module that does not load: Node puts `file:line` of a syntax error first in the stack.
+  // A module that does not load: Node puts `file:line` of a syntax error first in the stack;
+  // import() (knex's loader in a "type": "module" project) names the file in its message instead.
   const where = /^(\/[^\n]+?):(\d+)\n/.exec(String((error as Error)?.stack ?? ""));
-  const broken = where?.[1] ?? (current !== undefined ? join(opts.migrationPath, current) : undefined);
+  const unknownExtension = /^Unknown file extension "\.\w+" for (.+)$/.exec(message)?.[1];
+  const broken = where?.[1] ?? unknownExtension ?? (current !== undefined ? join(opts.migrationPath, current) : undefined);
   if (broken?.endsWith(".ts") && /SyntaxError|Unknown file extension|Cannot use import statement|Unexpected token|ERR_UNKNOWN_FILE_EXTENSION/.test(`${(error as Error)?.name} ${message}`)) {
     return new StagecraftError("dependency_missing", `TypeScript migration ${broken} cannot be loaded: this Node.js process has no TypeScript loader; nothing was applied`, {
       migration: basename(broken), file: broken, hint: "compile the migrations to .js, or run stagecraft with a loader (node --import tsx …)",
