@@ -44,7 +44,7 @@ describe("the package as a user installs it", { timeout: 300_000 }, () => {
     const installed = filesUnder(join(app.dir, "node_modules", "stagecraft", "dist"));
     expect(installed.filter((f) => f.endsWith(".js") && readFileSync(f, "utf8").includes("sourceMappingURL"))).toEqual([]);
     // Every page the README links to is in the package.
-    const links = [...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/\]\((docs\/[\w-]+\.md)\)/g)].map((m) => m[1]!);
+    const links = [...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/\]\((docs\/[\w-]+\.md)(#[\w-]+)?\)/g)].map((m) => m[1]!);
     expect(links.length).toBeGreaterThan(0);
     expect(links.filter((link) => !paths.includes(link))).toEqual([]);
     expect(readFileSync(join(app.dir, "node_modules", "stagecraft", "LICENSE"), "utf8")).toMatch(/^MIT License\n/);
