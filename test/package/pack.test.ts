@@ -112,4 +112,15 @@ describe("the package as a user installs it", { timeout: 300_000 }, () => {
       ["orders", "failed", [], "database orders: the package pg is not installed; it is needed for knex's pg client", "npm install pg"],
     ]);
   });
+
+  // Last: it takes better-sqlite3 away, as an install where the optional dependency could not be built.
+  it("without better-sqlite3 (an optional dependency that failed to build, or --omit=optional) SQLite databases name it", async () => {
+    rmSync(join(app.dir, "node_modules", "better-sqlite3"), { recursive: true, force: true });
+    const result = await npx(["migrate", "--config", "knex.yml", "--database", "jobs", "--json"], { JOBS_URL: "sqlite:./data/jobs.db" });
+    const plain = await npx(["migrate", "--plan", "--json"]);
+    expect([...json(result.stdout).databases, ...json(plain.stdout).databases].map((db) => [db.name, db.error?.message, db.error?.hint?.split(" (")[0]])).toEqual([
+      ["jobs", "database jobs: the package better-sqlite3 is not installed; it is needed for knex's better-sqlite3 client", "npm install better-sqlite3"],
+      ["main", "database main: the package better-sqlite3 is not installed; it is needed for SQLite databases", "npm install better-sqlite3"],
+    ]);
+  });
 });
