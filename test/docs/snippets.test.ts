@@ -2,13 +2,16 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
 // Inside the repository, so `import "stagecraft"` resolves to this package's exports and its built types.
-mkdirSync(join(ROOT, ".vitest-tmp"), { recursive: true });
-const DIR = mkdtempSync(join(ROOT, ".vitest-tmp", "snippets-"));
+let DIR: string;
+beforeAll(() => {
+  mkdirSync(join(ROOT, ".vitest-tmp"), { recursive: true });
+  DIR = mkdtempSync(join(ROOT, ".vitest-tmp", "snippets-"));
+});
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 interface Snippet {

@@ -6,12 +6,13 @@ import { installedApp, must, pack, ROOT, run, TSC, type InstalledApp, type Packe
 
 // Pack, `npm install` the tarball into a fresh app, and use it there as a user would.
 const SETUP_TIMEOUT_MS = 900_000;
-const WORK = mkdtempSync(join(tmpdir(), "stagecraft-pack-"));
+let WORK: string;
 const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, unknown> & { version: string };
 let files: PackedFile[];
 let app: InstalledApp;
 
 beforeAll(async () => {
+  WORK = mkdtempSync(join(tmpdir(), "stagecraft-pack-"));
   const packed = await pack(WORK);
   files = packed.files;
   app = await installedApp(packed.tarball);
@@ -22,7 +23,7 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT_MS);
 afterAll(() => {
   app?.cleanup();
-  rmSync(WORK, { recursive: true, force: true });
+  if (WORK) rmSync(WORK, { recursive: true, force: true });
 });
 
 /** `npx stagecraft …`; `--no` makes a missing local bin an error instead of a download of whatever the registry holds. */
