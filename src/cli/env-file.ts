@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseEnv } from "node:util";
+import { readEnvFile } from "../config/env-file.js";
 
 /**
  * Loads `--env-file` (an error if missing) or else `.env` beside the config (if present) into
@@ -9,9 +9,8 @@ import { parseEnv } from "node:util";
 export function loadEnvFile(env: NodeJS.ProcessEnv, explicit: string | undefined, configPath: string): string | undefined {
   const path = explicit ?? join(dirname(configPath), ".env");
   if (explicit === undefined && !existsSync(path)) return undefined;
-  const values = parseEnv(readFileSync(path, "utf8"));
-  for (const [key, value] of Object.entries(values)) {
-    if (env[key] === undefined && value !== undefined) env[key] = value;
+  for (const [key, value] of Object.entries(readEnvFile(path))) {
+    if (env[key] === undefined) env[key] = value;
   }
   return path;
 }

@@ -1,6 +1,7 @@
 import type { Driver } from "./driver.js";
 import { parseConnectionUrl, redactUrl } from "./url.js";
 import { once } from "../util/once.js";
+import { withPeer } from "./peer-dependency.js";
 
 export interface OpenDriverOptions {
   url: string;
@@ -10,11 +11,14 @@ export interface OpenDriverOptions {
   connectionEnv: string;
 }
 
-/** Each dialect's client library is imported only when first needed, and the import is kept. */
+/**
+ * Each dialect's client library is imported only when first needed, and the import is kept.
+ * The libraries are optional dependencies: a missing one is `dependency_missing` naming it.
+ */
 const DRIVERS = {
-  sqlite: once(() => import("./sqlite/sqlite-driver.js")),
-  postgres: once(() => import("./postgres/postgres-driver.js")),
-  mysql: once(() => import("./mysql/mysql-driver.js")),
+  sqlite: once(withPeer("better-sqlite3", "SQLite databases", () => import("./sqlite/sqlite-driver.js"))),
+  postgres: once(withPeer("pg", "PostgreSQL databases", () => import("./postgres/postgres-driver.js"))),
+  mysql: once(withPeer("mysql2", "MySQL/MariaDB databases", () => import("./mysql/mysql-driver.js"))),
 };
 
 /** Opens one connection to the database of `url`. */

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import pLimit, { type LimitFunction } from "p-limit";
+import { withEnvFile } from "../config/env-file.js";
 import { loadConfig, type DatabaseConfig, type StagecraftConfig } from "../config/load.js";
 import type { Strategy } from "../config/schema.js";
 import { StagecraftError } from "../errors.js";
@@ -22,8 +23,14 @@ export interface PlanAllOptions {
   strategies?: Strategy[];
   /** Environment overrides to apply when `config` is a path. */
   environment?: string;
-  /** Where connection URLs are read from. @default process.env */
+  /** Where connection URLs and `${VAR}` values are read from. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * A dotenv file (relative paths start from the current directory) whose variables fill in
+   * those `env` lacks; `env` wins, and neither it nor `process.env` is changed. The CLI reads
+   * `.env` beside the config by itself; the API reads no file unless named here.
+   */
+  envFile?: string;
   /** Databases at once. @default 2 × threads for SQLite only; 4 × cores (at least 8) when servers are involved */
   concurrency?: number;
   /** Databases at once on one host:port. @default 8 */
@@ -50,7 +57,7 @@ export interface RunAllOptions extends PlanAllOptions {
   steps?: number;
 }
 
-export interface ResolveOptions extends Pick<PlanAllOptions, "environment" | "env" | "plugins" | "inProcess" | "workerMemoryMb"> {
+export interface ResolveOptions extends Pick<PlanAllOptions, "environment" | "env" | "envFile" | "plugins" | "inProcess" | "workerMemoryMb"> {
   database: string;
   migration: string;
   action: "applied" | "rolled-back";
@@ -88,11 +95,11 @@ export async function resolveMigration(config: StagecraftConfig | string, option
 }
 
 async function execute(mode: Task["mode"], input: StagecraftConfig | string, options: RunAllOptions, resolve?: Task["resolve"]): Promise<RunReport> {
+  const env = options.envFile === undefined ? options.env ?? process.env : withEnvFile(options.env ?? process.env, options.envFile);
   const config = typeof input === "string"
-    ? await loadConfig(input, { ...(options.environment === undefined ? {} : { environment: options.environment }), ...(options.env ? { env: options.env } : {}) })
+    ? await loadConfig(input, { ...(options.environment === undefined ? {} : { environment: options.environment }), env })
     : input;
   const selected = select(config, options);
-  const env = options.env ?? process.env;
   const cores = availableParallelism();
   const servers = new Map<string, LimitFunction>();
   const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, planAll } from "../helpers/stagecraft.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -10,8 +10,12 @@ const README = page("README.md");
 const CONFIGURATION = page("docs/configuration.md");
 const ENGINES = page("docs/engines.md");
 // Inside the repository, so `import "stagecraft"` in the README's plugin resolves to this package.
-mkdirSync(join(ROOT, ".vitest-tmp"), { recursive: true });
-const DIR = mkdtempSync(join(ROOT, ".vitest-tmp", "readme-"));
+// Made in beforeAll, not at import: `vitest list` imports the file and never runs afterAll.
+let DIR: string;
+beforeAll(() => {
+  mkdirSync(join(ROOT, ".vitest-tmp"), { recursive: true });
+  DIR = mkdtempSync(join(ROOT, ".vitest-tmp", "readme-"));
+});
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 /** The fenced code blocks of a language, in page order. */

@@ -7,8 +7,13 @@ export type Dialect = "sqlite" | "postgres" | "mysql";
 export const PG_ADMIN_URL = process.env.STAGECRAFT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const MYSQL_ADMIN_URL = process.env.STAGECRAFT_TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
 
-/** Dialects to test; `STAGECRAFT_TEST_DIALECTS=sqlite,postgres` narrows the list. */
-export const REQUESTED: Dialect[] = (process.env.STAGECRAFT_TEST_DIALECTS ?? "sqlite,postgres,mysql").split(",").map((d) => d.trim() as Dialect);
+export const DIALECTS: readonly Dialect[] = ["sqlite", "postgres", "mysql"];
+
+/** Dialects to test; `STAGECRAFT_TEST_DIALECTS=sqlite,postgres` narrows the list (a typo is an error, not an empty run). */
+export const REQUESTED: Dialect[] = (process.env.STAGECRAFT_TEST_DIALECTS ?? DIALECTS.join(",")).split(",").map((d) => d.trim()).filter((d) => d !== "").map((d) => {
+  if (!(DIALECTS as readonly string[]).includes(d)) throw new Error(`STAGECRAFT_TEST_DIALECTS: unknown dialect "${d}"; known: ${DIALECTS.join(", ")}`);
+  return d as Dialect;
+});
 
 export async function serverUp(dialect: Dialect): Promise<boolean> {
   try {

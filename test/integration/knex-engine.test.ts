@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import knexFactory, { type Knex } from "knex";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
@@ -153,6 +155,18 @@ describe("knex engine: modules that do not load", () => {
       "001_ok.js": migration("ok_table"),
       "002_typed.ts": 'import type { Knex } from "knex";\nexport async function up(knex: Knex): Promise<void> { await knex.schema.createTable("typed", (t) => t.integer("id")); }\nexport async function down(knex: Knex): Promise<void> {}\n',
     });
+    const report = only(await p.run());
+    expect(report.error).toMatchObject({ kind: "dependency_missing", migration: "002_typed.ts", file: `${p.dir}/migrations/002_typed.ts` });
+    expect(report.error?.hint).toContain("node --import tsx");
+    expect(report.applied).toEqual([]);
+  });
+
+  it("a TypeScript migration in a \"type\": \"module\" project (loaded by import(), not require) is dependency_missing too", async () => {
+    const p = await project("sqlite", {
+      "001_ok.js": "export const up = (knex) => knex.schema.createTable('ok_table', (t) => t.integer('id'));\nexport const down = async () => {};\n",
+      "002_typed.ts": 'import type { Knex } from "knex";\nexport async function up(knex: Knex): Promise<void> { await knex.schema.createTable("typed", (t) => t.integer("id")); }\nexport async function down(knex: Knex): Promise<void> {}\n',
+    });
+    writeFileSync(join(p.dir, "package.json"), JSON.stringify({ type: "module" }));
     const report = only(await p.run());
     expect(report.error).toMatchObject({ kind: "dependency_missing", migration: "002_typed.ts", file: `${p.dir}/migrations/002_typed.ts` });
     expect(report.error?.hint).toContain("node --import tsx");

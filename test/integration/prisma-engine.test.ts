@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
 import { prismaReferee, type PrismaReferee } from "../helpers/prisma-referee.js";
+import { describeDialects } from "../helpers/describe-dialects.js";
 import { availableDialects, type Dialect } from "../helpers/servers.js";
 
 const dialects = await availableDialects();
@@ -38,7 +39,7 @@ async function rows(p: EngineProject) {
   );
 }
 
-describe.each(dialects)("prisma engine on %s", (dialect) => {
+describeDialects("prisma engine on %s", dialects, (dialect) => {
   it("deploys, writes rows as Prisma does, and a rerun applies nothing", async () => {
     const p = await project(dialect);
     expect(only(await p.plan()).migrations.map((m) => [m.id, m.description, m.applied])).toEqual([

@@ -3,6 +3,7 @@ import mysql from "mysql2/promise";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
+import { describeDialects } from "../helpers/describe-dialects.js";
 import { availableDialects, type Dialect } from "../helpers/servers.js";
 
 const dialects = await availableDialects();
@@ -39,7 +40,7 @@ async function rows(p: EngineProject): Promise<{ id: string; finished_at: string
   return p.db.query("SELECT id, finished_at FROM stagecraft_migrations ORDER BY id");
 }
 
-describe.each(dialects)("raw engine on %s", (dialect) => {
+describeDialects("raw engine on %s", dialects, (dialect) => {
   it("plans an empty database, runs everything, and a rerun applies nothing", async () => {
     const p = await project(dialect, THREE);
     const before = only(await p.plan());

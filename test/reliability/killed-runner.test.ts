@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli, startCli } from "../helpers/cli.js";
 import { tempProject } from "../helpers/project.js";
+import { describeDialects } from "../helpers/describe-dialects.js";
 import { availableDialects, createDatabase, type Dialect, type TestDatabase } from "../helpers/servers.js";
 
 const dialects = await availableDialects();
@@ -38,7 +39,7 @@ async function counts(db: TestDatabase): Promise<Map<number, number>> {
   return out;
 }
 
-describe.each(dialects)("a runner killed with SIGKILL at a random point, on %s", (dialect) => {
+describeDialects("a runner killed with SIGKILL at a random point, on %s", dialects, (dialect) => {
   it(`leaves nothing half-recorded; the next run completes every migration exactly once (${KILLS_PER_DIALECT} kills)`, async () => {
     const outcomes: string[] = [];
     // Time one uninterrupted run, then spread the kills over that span (start-up, lock, the

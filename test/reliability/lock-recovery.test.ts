@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli, startCli } from "../helpers/cli.js";
 import { tempProject } from "../helpers/project.js";
+import { describeDialects } from "../helpers/describe-dialects.js";
 import { availableDialects, createDatabase, type Dialect } from "../helpers/servers.js";
 
 const dialects = (await availableDialects()).filter((d): d is Exclude<Dialect, "sqlite"> => d !== "sqlite");
@@ -12,7 +13,7 @@ afterEach(async () => {
 
 const SLEEP = { postgres: "SELECT pg_sleep(20);", mysql: "SELECT SLEEP(5);" };
 
-describe.each(dialects)("lock recovery on %s", (dialect) => {
+describeDialects("lock recovery on %s", dialects, (dialect) => {
   it("a waiting runner times out naming the database and the holder; once the holder is killed, its lock dies with its session", async () => {
     const p = tempProject();
     const db = await createDatabase(dialect, p.dir);

@@ -1,9 +1,10 @@
 import mysql from "mysql2/promise";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { tempProject } from "../helpers/project.js";
+import { describeDialects } from "../helpers/describe-dialects.js";
 import { availableDialects, createDatabase, mysqlAdmin, uniqueName, type TestDatabase } from "../helpers/servers.js";
 import { planAll, runAll, serializeError } from "../helpers/stagecraft.js";
 
@@ -17,7 +18,7 @@ function expectNoSecret(label: string, text: string): void {
   for (const form of FORMS) expect({ label, leaked: text.includes(form) }).toEqual({ label, leaked: false });
 }
 
-describe.each(dialects)("secrets on %s", (dialect) => {
+describeDialects("secrets on %s", dialects, (dialect) => {
   const project = tempProject();
   let db: TestDatabase;
   let goodUrl: string;

@@ -1,8 +1,9 @@
 import { register } from "../../registry/default-registry.js";
+import { withPeer } from "../../drivers/peer-dependency.js";
 import { lazyEngine } from "../lazy-engine.js";
 import { knexConfigSchema } from "./config.js";
 
 /** knex migration modules, run through knex's own Migrator (so the bookkeeping is knex's). */
-export const knexEngine = lazyEngine("knex", knexConfigSchema, () => import("./knex-engine.js"), false);
+export const knexEngine = lazyEngine("knex", knexConfigSchema, withPeer("knex", "the knex engine", () => import("./knex-engine.js")), false);
 
 register(knexEngine);

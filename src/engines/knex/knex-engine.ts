@@ -9,6 +9,7 @@ import { describeId } from "../shared/sql-migration.js";
 import { knexConfigSchema, type KnexConfig } from "./config.js";
 import { EXCLUSIVE_BEGIN, knexClientConfig } from "./knex-client.js";
 import { openDriver } from "../../drivers/open-driver.js";
+import { peerMissing } from "../../drivers/peer-dependency.js";
 
 interface FsMigration {
   file: string;
@@ -152,7 +153,7 @@ function migratorConfig(config: KnexConfig, opts: PlanOptions) {
 
 async function withKnex<T>(opts: PlanOptions, fn: (knex: Knex, dialect: Dialect) => Promise<T>): Promise<T> {
   const { config, dialect } = knexClientConfig(opts);
-  const knex = knexFactory(config);
+  const knex = createKnex(config);
   try {
     await knex.raw("SELECT 1").catch((error: Error) => {
       throw new StagecraftError("connection_failed", `cannot connect: ${error.message}`, { hint: "check that the server is running and the URL is right" });
@@ -160,6 +161,17 @@ async function withKnex<T>(opts: PlanOptions, fn: (knex: Knex, dialect: Dialect)
     return await fn(knex, dialect);
   } finally {
     await knex.destroy();
+  }
+}
+
+/** knex requires its dialect's client when created; a missing one is `dependency_missing` naming it. */
+function createKnex(config: Knex.Config): Knex {
+  try {
+    return knexFactory(config);
+  } catch (error) {
+    // knex rethrows the require failure as "Knex: run $ npm install pg --save\nCannot find module 'pg' …".
+    const client = String(config.client);
+    throw String((error as Error)?.message).includes(`Cannot find module '${client}'`) ? peerMissing(client, `knex's ${client} client`, error) : error;
   }
 }
 
@@ -198,9 +210,11 @@ function translate(error: unknown, current: string | undefined, opts: PlanOption
   if (invalid) {
     return new StagecraftError("invalid_config", `knex migration ${invalid[1]} must export both up and down functions; nothing was applied`, { migration: invalid[1]!, hint: "add the missing function" });
   }
-  // A module that does not load: Node puts `file:line` of a syntax error first in the stack.
+  // A module that does not load: Node puts `file:line` of a syntax error first in the stack;
+  // import() (knex's loader in a "type": "module" project) names the file in its message instead.
   const where = /^(\/[^\n]+?):(\d+)\n/.exec(String((error as Error)?.stack ?? ""));
-  const broken = where?.[1] ?? (current !== undefined ? join(opts.migrationPath, current) : undefined);
+  const unknownExtension = /^Unknown file extension "\.\w+" for (.+)$/.exec(message)?.[1];
+  const broken = where?.[1] ?? unknownExtension ?? (current !== undefined ? join(opts.migrationPath, current) : undefined);
   if (broken?.endsWith(".ts") && /SyntaxError|Unknown file extension|Cannot use import statement|Unexpected token|ERR_UNKNOWN_FILE_EXTENSION/.test(`${(error as Error)?.name} ${message}`)) {
     return new StagecraftError("dependency_missing", `TypeScript migration ${broken} cannot be loaded: this Node.js process has no TypeScript loader; nothing was applied`, {
       migration: basename(broken), file: broken, hint: "compile the migrations to .js, or run stagecraft with a loader (node --import tsx …)",
