@@ -53,6 +53,7 @@ databases:
       strategy: "pre_deploy",
       lockTimeoutMs: 30000,
       engineConfig: { table: "stagecraft_migrations", transaction_mode: "per-migration", allow_out_of_order: true, allow_changed: false, allow_missing: false },
+      tags: [],
     });
     expect(config.databases[0]).toMatchObject({ strategy: "manual", lockTimeoutMs: 500, engineConfig: { table: "audit_log" } });
   });
