@@ -10,21 +10,21 @@ const SECRET_PARAMS = /^(password|pass|pwd|passwd|sslpassword|secret|token|api_?
  * its password may come from `${VAR}` or from a catalog column: either way it is a secret.
  */
 export function urlSecrets(url: string, dir: string): string[] {
-  const secrets = [url];
+  const secrets: string[] = [];
   try {
     secrets.push(...parseConnectionUrl(url, dir, "").secrets);
   } catch {
-    // An unparseable URL is reported elsewhere; the whole URL is already a secret.
+    // An unparseable URL is reported elsewhere, without repeating it.
   }
   const query = url.indexOf("?");
   if (query !== -1) {
     for (const [key, value] of new URLSearchParams(url.slice(query + 1))) if (SECRET_PARAMS.test(key) && value !== "") secrets.push(value);
   }
-  return secrets;
+  // The whole URL is a secret only when it carries one (else scrubbing it would hide the target).
+  return secrets.length > 0 ? [url, ...secrets] : [];
 }
 
 /** The URL for messages and listings: password redacted, credential parameters scrubbed. */
 export function displayUrl(url: string, dir: string): string {
-  const secrets = urlSecrets(url, dir).slice(1);
-  return scrubSecrets(redactUrl(url), secrets);
+  return scrubSecrets(redactUrl(url), urlSecrets(url, dir));
 }
