@@ -2,6 +2,8 @@ import type { Env } from "../config/env.js";
 import type { FleetSettings } from "../config/fleet-schema.js";
 import { DATABASE_NAME } from "../config/schema.js";
 import { parseConnectionUrl } from "../drivers/url.js";
+import { scrubSecrets } from "../errors.js";
+import { urlSecrets } from "./secrets.js";
 import { readSource, type FleetRow } from "./sources.js";
 import { compileTemplate, renderTemplate, type Template } from "./template.js";
 
@@ -13,7 +15,7 @@ export interface FleetMember {
   name: string;
   url: string;
   tags: string[];
-  /** Fields from the source other than `name` and `url` (catalog columns, list keys, `path`). */
+  /** Fields from the source other than `name` and `url` (catalog columns, list keys, `path`); any part of the URL's password in them is `***`. */
   attributes: Record<string, string>;
   /** Which row it came from, for messages: `row 3`, `item 2`, `file …`. */
   source: string;
@@ -118,8 +120,10 @@ export async function expandFleet(entry: string, fleet: FleetSettings, staticTag
       report(row, tagProblem);
       continue;
     }
+    // A column that fed the URL's password (`{{secret}}`) is a secret too: kept only scrubbed.
     // fromEntries defines keys, so a column named __proto__ stays a column.
-    const attributes = Object.fromEntries([...row.fields].filter(([key]) => key !== "name" && key !== "url"));
+    const secrets = urlSecrets(url.value, dir);
+    const attributes = Object.fromEntries([...row.fields].filter(([key]) => key !== "name" && key !== "url").map(([key, value]) => [key, scrubSecrets(value, secrets)]));
     members.push({ name: name.value, url: url.value, tags: [...tags].sort(), attributes, source: row.label });
   }
   if (extra > 0) problems.push({ path: ["fleet"], message: `and ${extra} more row${extra === 1 ? "" : "s"} of fleet ${entry} with problems (the first ${MAX_PROBLEMS_PER_FLEET} are listed)` });
