@@ -3,7 +3,7 @@ import type { FleetSettings } from "../config/fleet-schema.js";
 import { DATABASE_NAME } from "../config/schema.js";
 import { parseConnectionUrl } from "../drivers/url.js";
 import { scrubSecrets } from "../errors.js";
-import { urlSecrets } from "./secrets.js";
+import { withCredentialParams } from "./secrets.js";
 import { readSource, type FleetRow } from "./sources.js";
 import { compileTemplate, renderTemplate, type Template } from "./template.js";
 
@@ -100,9 +100,9 @@ export async function expandFleet(entry: string, fleet: FleetSettings, staticTag
       report(row, "has no URL: set fleet.url (a template), or give every row a url", "e.g. url: postgres://app:${TENANT_PASSWORD}@db:5432/t_{{name}}");
       continue;
     }
-    const urlProblem = checkUrl(url.value, dir);
-    if (urlProblem !== undefined) {
-      report(row, `member ${name.value}: its URL is unusable: ${urlProblem}`, "fix fleet.url or the source's url (postgres://…, mysql://…, sqlite:<path>)");
+    const checked = checkUrl(url.value, dir);
+    if (!checked.ok) {
+      report(row, `member ${name.value}: its URL is unusable: ${checked.problem}`, "fix fleet.url or the source's url (postgres://…, mysql://…, sqlite:<path>)");
       continue;
     }
     const tags = new Set([...staticTags, ...row.tags]);
@@ -122,7 +122,7 @@ export async function expandFleet(entry: string, fleet: FleetSettings, staticTag
     }
     // A column that fed the URL's password (`{{secret}}`) is a secret too: kept only scrubbed.
     // fromEntries defines keys, so a column named __proto__ stays a column.
-    const secrets = urlSecrets(url.value, dir);
+    const secrets = withCredentialParams(url.value, checked.secrets);
     const attributes = Object.fromEntries([...row.fields].filter(([key]) => key !== "name" && key !== "url").map(([key, value]) => [key, scrubSecrets(value, secrets)]));
     members.push({ name: name.value, url: url.value, tags: [...tags].sort(), attributes, source: row.label });
   }
@@ -130,13 +130,12 @@ export async function expandFleet(entry: string, fleet: FleetSettings, staticTag
   return { kind: source.kind, members, problems };
 }
 
-/** Why the URL cannot be used, without repeating it; undefined when it can. */
-function checkUrl(url: string, dir: string): string | undefined {
+/** The URL's password forms, or why the URL cannot be used (without repeating it). */
+function checkUrl(url: string, dir: string): { ok: true; secrets: string[] } | { ok: false; problem: string } {
   try {
-    parseConnectionUrl(url, dir, "");
-    return undefined;
+    return { ok: true, secrets: parseConnectionUrl(url, dir, "").secrets };
   } catch (error) {
     // The parser's message names the variable a URL came from; a member's URL came from a template.
-    return (error as Error).message.replace(/^the connection URL in \$\S* is unusable: /, "");
+    return { ok: false, problem: (error as Error).message.replace(/^the connection URL in \$\S* is unusable: /, "") };
   }
 }

@@ -10,12 +10,18 @@ const SECRET_PARAMS = /^(password|pass|pwd|passwd|sslpassword|secret|token|api_?
  * its password may come from `${VAR}` or from a catalog column: either way it is a secret.
  */
 export function urlSecrets(url: string, dir: string): string[] {
-  const secrets: string[] = [];
+  let parsed: string[] = [];
   try {
-    secrets.push(...parseConnectionUrl(url, dir, "").secrets);
+    parsed = parseConnectionUrl(url, dir, "").secrets;
   } catch {
     // An unparseable URL is reported elsewhere, without repeating it.
   }
+  return withCredentialParams(url, parsed);
+}
+
+/** {@link urlSecrets} when the URL is already parsed: its `secrets` plus credential query parameters. */
+export function withCredentialParams(url: string, parsedSecrets: readonly string[]): string[] {
+  const secrets = [...parsedSecrets];
   const query = url.indexOf("?");
   if (query !== -1) {
     for (const [key, value] of new URLSearchParams(url.slice(query + 1))) if (SECRET_PARAMS.test(key) && value !== "") secrets.push(value);
