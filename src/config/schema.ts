@@ -38,7 +38,7 @@ export const databaseSchema = z.looseObject({
 
 /** An entry that expands into many databases (its members), all sharing `migrations`. */
 export const fleetEntrySchema = z.looseObject({
-  fleet: fleetSchema,
+  fleet: fleetSchema.describe("Expands this entry into many databases (its members), from one of list, query or glob."),
   migrations: migrationsSchema,
   /** Tags every member carries, beside those `fleet.tags` derives per member. */
   tags: tagsSchema.default([]),

@@ -284,3 +284,21 @@ environments:
   hint: define the database under databases:, or fix the name`);
   });
 });
+
+describe("JSON Schema", () => {
+  it("covers fleet entries, their keys and tags, with each engine's migrations keys", async () => {
+    const { readFileSync } = await import("node:fs");
+    const schema = JSON.parse(readFileSync(new URL("../../dist/stagecraft.schema.json", import.meta.url), "utf8"));
+    const [plain, fleet] = schema.properties.databases.additionalProperties.anyOf;
+    expect(Object.keys(plain.properties)).toEqual(["connection_env", "migrations", "tags"]);
+    expect(Object.keys(fleet.properties)).toEqual(["fleet", "migrations", "tags"]);
+    expect(fleet.required).toEqual(["fleet", "migrations"]);
+    const keys = fleet.properties.fleet;
+    expect(Object.keys(keys.properties)).toEqual(["list", "query", "glob", "name", "url", "tags"]);
+    expect(keys.additionalProperties).toBe(false);
+    expect(keys.properties.query).toMatchObject({ required: ["connection_env", "sql"], additionalProperties: false, properties: { timeout_ms: { default: 30000 } } });
+    expect(keys.properties.name.default).toBe("{{name}}");
+    expect(plain.properties.tags.items.pattern).toBe("^[^\\s,]+$");
+    expect(fleet.properties.migrations.anyOf.map((v: { properties: { engine: { const: string } } }) => v.properties.engine.const)).toEqual(["drizzle", "knex", "prisma", "raw"]);
+  });
+});
