@@ -144,3 +144,25 @@ describe("fleets on SQLite: a catalog file and a glob", () => {
     await expect(plan({ exclude: ["nope*"] })).rejects.toThrow('--exclude pattern "nope*" matches no database; defined: [acme, globex, main, s1, s2, s3]');
   });
 });
+
+describe.runIf(dialects.includes("mysql"))("a fleet from a catalog table on MySQL/MariaDB", () => {
+  const project = tempProject();
+  let catalog: TestDatabase;
+  beforeAll(async () => {
+    catalog = await createDatabase("mysql", project.dir);
+    await catalog.query("CREATE TABLE tenants (slug VARCHAR(20), tier INT, tags VARCHAR(50))");
+    await catalog.query("INSERT INTO tenants VALUES ('acme', 1, 'canary,eu'), ('globex', 2, NULL)");
+    project.write("migrations/001_t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n");
+    project.write("stagecraft.yml", stringify({ databases: { tenants: { fleet: { query: { connection_env: "CATALOG_URL", sql: "SELECT slug AS name, tier, tags FROM tenants ORDER BY slug" }, url: "sqlite:./t/{{name}}.db", tags: ["tier-{{tier}}"] }, migrations: { engine: "raw", path: "./migrations" } } } }));
+  });
+  afterAll(async () => {
+    await catalog?.drop();
+    project.cleanup();
+  });
+
+  it("reads members, attributes and tags through the mysql driver", async () => {
+    const config = await loadConfig(`${project.dir}/stagecraft.yml`, { env: { CATALOG_URL: catalog.url } });
+    expect(config.databases.map((db) => [db.name, db.tags, db.attributes])).toEqual([["acme", ["canary", "eu", "tier-1"], { tier: "1" }], ["globex", ["tier-2"], { tier: "2" }]]);
+    expect(names(await runAll(config, { env: {}, tags: ["eu"] }))).toEqual(["acme"]);
+  });
+});

@@ -129,6 +129,27 @@ ${url}    migrations: { engine: raw, path: ./migrations }
   });
 });
 
+describe("fleets and environments", () => {
+  it("an environment overrides a fleet's URL template, and its errors point at the override", async () => {
+    const p = project(`databases:
+  tenants:
+    fleet: { list: [a, b], url: "sqlite:./dev/{{name}}.db" }
+    migrations: { engine: raw, path: ./migrations }
+environments:
+  prod:
+    databases:
+      tenants:
+        fleet: { url: "postgres://app:\${PROD_PASSWORD}@db/{{name}}" }
+`);
+    expect((await loadConfig(p.file, { env: {} })).databases.map((db) => db.url)).toEqual(["sqlite:./dev/a.db", "sqlite:./dev/b.db"]);
+    const prod = await loadConfig(p.file, { env: { PROD_PASSWORD: "pw" }, environment: "prod" });
+    expect(prod.databases.map((db) => db.url)).toEqual(["postgres://app:pw@db/a", "postgres://app:pw@db/b"]);
+    expect(await loadConfig(p.file, { env: {}, environment: "prod" }).catch((e: Error) => e.message.replaceAll(p.dir, "<dir>"))).toBe(`invalid config (1 problem):
+<dir>/stagecraft.yml:9:23: environments.prod.databases.tenants.fleet.url: fleet tenants: environment variable PROD_PASSWORD is not set (used as \${PROD_PASSWORD})
+  hint: set PROD_PASSWORD, or write $\${PROD_PASSWORD} for a literal \${PROD_PASSWORD}`);
+  });
+});
+
 describe("fleet errors name the entry, the row and the problem", () => {
   const catalogYaml = (sql: string, extra = "") => `databases:
   tenants:
