@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Registry } from "../registry/registry.js";
+import { duplicateKeys } from "./duplicate-keys.js";
 import { describeZodIssue, isRecord, type At, type DatabaseConfig } from "./check-database.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import type { Env } from "./env.js";
@@ -60,7 +61,7 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   const env = options.env ?? process.env;
   const dir = dirname(file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const issues: ConfigIssue[] = [];
   // A value the chosen environment overrides is reported where the override is written.
   const placed = (path: (string | number)[]): (string | number)[] => {
@@ -78,6 +79,9 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   for (const error of doc.errors) {
     const pos = lines.linePos(error.pos[0]);
     issues.push({ file, line: pos.line, column: pos.col, path: "", message: `invalid YAML: ${firstLine(error.message)}` });
+  }
+  for (const { key, line, column } of duplicateKeys(doc, lines)) {
+    issues.push({ file, line, column, path: "", message: `invalid YAML: Map keys must be unique ("${key}" appears more than once)` });
   }
   if (issues.length > 0) throw new ConfigError(issues);
 

@@ -107,6 +107,12 @@ databases:
 <dir>/stagecraft.yml:3:5: databases.main.migrations.engine: is required: the ID of a registered migration engine`);
   });
 
+  it("reports every repeated key at its repetition, in linear time for huge configs", async () => {
+    expect(await problems("databases:\n  main: {}\n  other:\n    x: 1\n    x: 2\n  main: {}\n")).toBe(`invalid config (2 problems):
+<dir>/stagecraft.yml:5:5: invalid YAML: Map keys must be unique ("x" appears more than once)
+<dir>/stagecraft.yml:6:3: invalid YAML: Map keys must be unique ("main" appears more than once)`);
+  });
+
   it("requires a databases map", async () => {
     expect(await problems("project: x\n")).toBe(`invalid config (1 problem):
 <dir>/stagecraft.yml:1:1: databases: is required: a map of database names to their settings`);
