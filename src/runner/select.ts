@@ -61,7 +61,8 @@ export function selectDatabases(all: readonly DatabaseConfig[], selection: Selec
   }
   const narrowed = (selection.databases?.length ?? 0) + (selection.tags?.length ?? 0) + (selection.exclude?.length ?? 0) > 0;
   if (problems.length === 0 && narrowed && selected.length === 0 && all.length > 0) {
-    problems.push("the selection is empty: each filter matches some database, but together they leave none");
+    const manualNote = selection.databases === undefined || selection.databases.length === 0 ? " (without --database, databases whose strategy is manual are left out)" : "";
+    problems.push(`the selection is empty: each filter matches some database, but together they leave none${manualNote}`);
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, databases: selected };
 }
