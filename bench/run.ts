@@ -1,13 +1,14 @@
 // `npm run bench [-- --json] [-- --only name,name]`: runs every benchmark and prints one table.
 import { coldStart } from "./cold-start.js";
 import { dispatchOverhead } from "./dispatch-overhead.js";
+import { fleetMemory } from "./fleet-memory.js";
 import { memory } from "./memory.js";
 import { registryLookup } from "./registry-lookup.js";
 import { serverFleet } from "./server-fleet.js";
 import { sqliteFleet } from "./sqlite-fleet.js";
 import { fmt, type Bench, type Figure } from "./harness.js";
 
-const ALL: Bench[] = [registryLookup, dispatchOverhead, sqliteFleet, serverFleet, memory, coldStart];
+const ALL: Bench[] = [registryLookup, dispatchOverhead, sqliteFleet, serverFleet, memory, fleetMemory, coldStart];
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

@@ -3,32 +3,81 @@ import type { makeStyle } from "./style.js";
 
 type Style = ReturnType<typeof makeStyle>;
 
-/** The plan as one table per database: id, description, state. */
-export function renderPlan(report: RunReport, style: Style): string {
+export interface RenderOptions {
+  /** Every database in full, however many there are. @default false */
+  verbose?: boolean;
+}
+
+/**
+ * Up to this many databases, text output shows every one in full. Past it (a fleet), it shows
+ * the failures in full, the first {@link SHOWN_WHEN_SUMMARISED} others, and counts.
+ */
+export const FULL_OUTPUT_UP_TO = 50;
+export const SHOWN_WHEN_SUMMARISED = 20;
+
+/** The plan as one table per database: id, description, state. Summarised for fleets. */
+export function renderPlan(report: RunReport, style: Style, options: RenderOptions = {}): string {
   const out: string[] = [];
-  for (const db of report.databases) {
-    const pending = db.migrations.filter((m) => !m.applied).length;
-    out.push(style.bold(`${db.name}`) + style.dim(` (${db.engine})`) + `  ${describeDb(db, pending, style)}`);
-    if (db.migrations.length > 0) {
-      const idWidth = Math.max(2, ...db.migrations.map((m) => m.id.length));
-      const descWidth = Math.max(11, ...db.migrations.map((m) => m.description.length));
-      out.push(style.dim(`  ${"ID".padEnd(idWidth)}  ${"DESCRIPTION".padEnd(descWidth)}  STATE`));
-      for (const m of db.migrations) {
-        const state = m.applied ? style.green("applied") : style.yellow("pending");
-        out.push(`  ${m.id.padEnd(idWidth)}  ${m.description.padEnd(descWidth)}  ${state}`);
-      }
-    }
-    if (db.error) out.push(renderError(db, style));
-    out.push("");
+  const { full, brief, rest } = split(report, options);
+  for (const db of full) out.push(...planTable(db, style), "");
+  for (const db of brief) out.push(`${style.bold(db.name)}${style.dim(` (${db.engine})`)}  ${describeDb(db, pending(db), style)}`);
+  if (brief.length > 0) out.push("");
+  if (rest.length > 0) {
+    const upToDate = rest.filter((db) => pending(db) === 0).length;
+    out.push(style.dim(`… and ${rest.length} more: ${upToDate} up to date, ${rest.length - upToDate} with pending migrations (--verbose or --json for all)`), "");
   }
+  if (brief.length + rest.length > 0) out.push(...pendingByMigration(report, style));
   out.push(renderSummary(report, style));
   return out.join("\n");
 }
 
-function describeDb(db: DatabaseReport, pending: number, style: Style): string {
+function planTable(db: DatabaseReport, style: Style): string[] {
+  const out = [style.bold(`${db.name}`) + style.dim(` (${db.engine})`) + `  ${describeDb(db, pending(db), style)}`];
+  if (db.migrations.length > 0) {
+    const idWidth = Math.max(2, ...db.migrations.map((m) => m.id.length));
+    const descWidth = Math.max(11, ...db.migrations.map((m) => m.description.length));
+    out.push(style.dim(`  ${"ID".padEnd(idWidth)}  ${"DESCRIPTION".padEnd(descWidth)}  STATE`));
+    for (const m of db.migrations) {
+      const state = m.applied ? style.green("applied") : style.yellow("pending");
+      out.push(`  ${m.id.padEnd(idWidth)}  ${m.description.padEnd(descWidth)}  ${state}`);
+    }
+  }
+  if (db.error) out.push(renderError(db, style));
+  return out;
+}
+
+/** For a summarised plan: each pending migration and on how many databases it is pending. */
+function pendingByMigration(report: RunReport, style: Style): string[] {
+  const counts = new Map<string, number>();
+  for (const db of report.databases) for (const m of db.migrations) if (!m.applied) counts.set(m.id, (counts.get(m.id) ?? 0) + 1);
+  if (counts.size === 0) return [];
+  const rows = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const shown = rows.slice(0, SHOWN_WHEN_SUMMARISED);
+  const width = Math.max(...shown.map(([id]) => id.length));
+  const out = [style.dim("pending migrations:"), ...shown.map(([id, n]) => `  ${id.padEnd(width)}  pending on ${n} database${n === 1 ? "" : "s"}`)];
+  if (rows.length > shown.length) out.push(style.dim(`  … and ${rows.length - shown.length} more migration ids`));
+  return [...out, ""];
+}
+
+/**
+ * Which databases are shown in full (all of them, or only the failed ones past
+ * {@link FULL_OUTPUT_UP_TO}), which as one line, and which only counted.
+ */
+function split(report: RunReport, options: RenderOptions): { full: DatabaseReport[]; brief: DatabaseReport[]; rest: DatabaseReport[] } {
+  if (options.verbose === true || report.databases.length <= FULL_OUTPUT_UP_TO) return { full: report.databases, brief: [], rest: [] };
+  const full = report.databases.filter((db) => db.status === "failed");
+  const others = report.databases.filter((db) => db.status !== "failed");
+  return { full, brief: others.slice(0, SHOWN_WHEN_SUMMARISED), rest: others.slice(SHOWN_WHEN_SUMMARISED) };
+}
+
+function pending(db: DatabaseReport): number {
+  return db.migrations.filter((m) => !m.applied).length;
+}
+
+function describeDb(db: DatabaseReport, count: number, style: Style): string {
   if (db.status === "failed") return style.red("failed");
   if (db.status !== "succeeded") return style.yellow(db.status);
-  return pending === 0 ? style.green("up to date") : style.yellow(`${pending} pending`);
+  return count === 0 ? style.green("up to date") : style.yellow(`${count} pending`);
 }
 
 function renderError(db: DatabaseReport, style: Style): string {
@@ -50,13 +99,19 @@ function renderSummary(report: RunReport, style: Style): string {
   return parts.join(", ");
 }
 
-/** After a run: one line per database that did something or failed, then the summary. */
-export function renderRunResult(report: RunReport, style: Style): string {
+/** After a run: one line per database that did something or failed (summarised for fleets), then the summary. */
+export function renderRunResult(report: RunReport, style: Style, options: RenderOptions = {}): string {
   const out: string[] = [];
-  for (const db of report.databases) {
+  const { full, brief, rest } = split(report, options);
+  for (const db of [...full, ...brief]) {
     if (db.status === "failed") out.push(`${style.red("✗")} ${db.name}`, renderError(db, style));
     else if (db.status !== "succeeded") out.push(`${style.yellow("-")} ${db.name}: ${db.status}`);
     else out.push(`${style.green("✓")} ${db.name}: ${db.applied.length === 0 ? "up to date" : `${db.applied.length} applied (${db.applied.join(", ")})`}`);
+  }
+  if (rest.length > 0) {
+    const counts = new Map<string, number>();
+    for (const db of rest) counts.set(db.status, (counts.get(db.status) ?? 0) + 1);
+    out.push(style.dim(`… and ${rest.length} more: ${[...counts].map(([status, n]) => `${n} ${status}`).join(", ")} (--verbose or --json for all)`));
   }
   out.push("", renderSummary(report, style));
   return out.join("\n");

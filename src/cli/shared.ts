@@ -55,7 +55,7 @@ export async function printReport(report: RunReport, flags: CommonFlags): Promis
   const { renderPlan, renderRunResult } = await import("./render.js");
   const style = makeStyle(out);
   if (flags.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
-  else out.write(`${report.mode === "plan" ? renderPlan(report, style) : renderRunResult(report, style)}\n`);
+  else out.write(`${report.mode === "plan" ? renderPlan(report, style, { verbose: flags.verbose === true }) : renderRunResult(report, style, { verbose: flags.verbose === true })}\n`);
   if (report.summary.cancelled > 0) return EXIT.interrupted;
   return report.ok ? EXIT.ok : EXIT.failed;
 }

@@ -1,3 +1,5 @@
+import { readEnv, type Env } from "./env.js";
+
 /** A `${VAR}` that names an unset variable, found at `path`. */
 export interface MissingVariable {
   path: (string | number)[];
@@ -10,14 +12,14 @@ export interface MissingVariable {
  */
 export function interpolate(
   value: unknown,
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   path: (string | number)[],
   missing: MissingVariable[],
 ): unknown {
   if (typeof value === "string") {
     return value.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, escape: string, name: string) => {
       if (escape === "$") return match.slice(1);
-      const replacement = env[name];
+      const replacement = readEnv(env, name);
       if (replacement === undefined) {
         missing.push({ path, variable: name });
         return match;
@@ -27,9 +29,10 @@ export function interpolate(
   }
   if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index], missing));
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], missing)]),
-    );
+    // Keys are defined, not assigned: a key named __proto__ stays a key.
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [key, item] of Object.entries(value)) out[key] = interpolate(item, env, [...path, key], missing);
+    return out;
   }
   return value;
 }

@@ -1,29 +1,22 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Registry } from "../registry/registry.js";
+import { duplicateKeys } from "./duplicate-keys.js";
+import { describeZodIssue, isRecord, type At, type DatabaseConfig } from "./check-database.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
+import type { Env } from "./env.js";
+import { applyEnvironment, bareRecord, toBare } from "./environment.js";
+import { checkEntries, type FleetSummary } from "./expand-entries.js";
 import { interpolate, type MissingVariable } from "./interpolate.js";
 import { locate } from "./locate.js";
-import { compareStrings, firstLine } from "../util/text.js";
+import { firstLine } from "../util/text.js";
 import { loadPlugins } from "./plugins.js";
-import { CORE_MIGRATION_KEYS, databaseSchema, topSchema, type Strategy } from "./schema.js";
+import { topSchema } from "./schema.js";
 
-/** One database of a validated config, with every default filled and every path absolute. */
-export interface DatabaseConfig {
-  name: string;
-  connectionEnv: string;
-  engine: string;
-  /** Absolute path of the migrations folder. */
-  migrationPath: string;
-  strategy: Strategy;
-  lockTimeoutMs: number;
-  migrationTimeoutMs?: number;
-  /** The engine's own keys, as its schema returned them. */
-  engineConfig: Record<string, unknown>;
-}
+export type { DatabaseConfig } from "./check-database.js";
+export type { FleetSummary } from "./expand-entries.js";
 
 export interface StagecraftConfig {
   /** Absolute path of the config file. */
@@ -32,16 +25,18 @@ export interface StagecraftConfig {
   dir: string;
   /** Absolute paths of the plugin modules, imported by every worker before engine lookup. */
   plugins: string[];
-  /** Sorted by name. */
+  /** Sorted by name; every fleet member is one database here, like any other. */
   databases: DatabaseConfig[];
+  /** One per fleet entry: what it expanded to. */
+  fleets?: FleetSummary[];
   environment?: string;
 }
 
 export interface LoadConfigOptions {
   /** Apply `environments.<name>.databases` overrides. */
   environment?: string;
-  /** Variables for `${VAR}` interpolation. @default process.env */
-  env?: Readonly<Record<string, string | undefined>>;
+  /** Variables for `${VAR}` interpolation and fleet catalogs' `connection_env`. @default process.env */
+  env?: Env;
   /** Registry that engine IDs are checked against. @default the default registry */
   registry?: Registry;
 }
@@ -66,7 +61,7 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   const env = options.env ?? process.env;
   const dir = dirname(file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const issues: ConfigIssue[] = [];
   // A value the chosen environment overrides is reported where the override is written.
   const placed = (path: (string | number)[]): (string | number)[] => {
@@ -85,11 +80,15 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
     const pos = lines.linePos(error.pos[0]);
     issues.push({ file, line: pos.line, column: pos.col, path: "", message: `invalid YAML: ${firstLine(error.message)}` });
   }
+  for (const { key, line, column } of duplicateKeys(doc, lines)) {
+    issues.push({ file, line, column, path: "", message: `invalid YAML: Map keys must be unique ("${key}" appears more than once)` });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
   let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: 100 });
+    // Maps, not objects: a key named __proto__ must stay a key (see toBare).
+    raw = toBare(doc.toJS({ maxAliasCount: 100, mapAsMap: true }));
   } catch (error) {
     // yaml refuses alias bombs ("excessive alias count") while building the value.
     throw new ConfigError([at([], `invalid YAML: ${firstLine((error as Error).message)}`, "expand the aliases, or use fewer of them")]);
@@ -97,20 +96,14 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError([at([], "the config must be a YAML mapping with a `databases:` section", "see the configuration reference (docs/configuration.md)")]);
   }
-  const root = { ...(raw as Record<string, unknown>) };
+  const root = bareRecord(Object.entries(raw as Record<string, unknown>));
 
   const pluginPaths = await importPlugins(root.plugins, dir, registry, issues, at);
   applyEnvironment(root, options.environment, issues, at);
 
   const missing: MissingVariable[] = [];
   if (isRecord(root.databases)) {
-    root.databases = Object.fromEntries(
-      Object.entries(root.databases).map(([name, db]) => {
-        if (!isRecord(db) || !("migrations" in db)) return [name, db];
-        const migrations = interpolate(db.migrations, env, ["databases", name, "migrations"], missing);
-        return [name, { ...db, migrations }];
-      }),
-    );
+    root.databases = bareRecord(Object.entries(root.databases).map(([name, db]) => [name, interpolateEntry(name, db, env, missing)]));
   }
   const unresolved = new Set<string>();
   for (const { path, variable } of missing) {
@@ -123,65 +116,34 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
     for (const issue of top.error.issues) issues.push(at(issue.path as (string | number)[], describeZodIssue(issue)));
     throw new ConfigError(issues);
   }
-  const databases: DatabaseConfig[] = [];
-  for (const [name, db] of Object.entries(top.data.databases).sort(([a], [b]) => compareStrings(a, b))) {
-    if (unresolved.has(name)) continue;
-    const checked = await checkDatabase(name, db, { dir, registry, at });
-    issues.push(...checked.issues);
-    if (checked.database) databases.push(checked.database);
-  }
+  // The entries as written (zod's record drops a key named __proto__), minus those whose
+  // variables are unset: their problems are already reported.
+  const entries = Object.entries(root.databases as Record<string, unknown>).filter(([name]) => !unresolved.has(name));
+  const { databases, fleets } = await checkEntries(entries, { dir, registry, at, env }, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { file, dir, plugins: pluginPaths, databases, ...(options.environment === undefined ? {} : { environment: options.environment }) };
+  return { file, dir, plugins: pluginPaths, databases, fleets, ...(options.environment === undefined ? {} : { environment: options.environment }) };
 }
 
-type At = (path: (string | number)[], message: string, hint?: string) => ConfigIssue;
-
-/** Checks one database: core keys, engine ID, engine keys, folder. Every problem is collected. */
-async function checkDatabase(name: string, raw: unknown, ctx: { dir: string; registry: Registry; at: At }): Promise<{ database?: DatabaseConfig; issues: ConfigIssue[] }> {
-  const { at, registry } = ctx;
-  const issues: ConfigIssue[] = [];
-  const base = ["databases", name, "migrations"];
-  const core = databaseSchema.safeParse(raw, { reportInput: true });
-  if (!core.success) for (const issue of core.error.issues) issues.push(at(["databases", name, ...(issue.path as (string | number)[])], describeZodIssue(issue)));
-  const migrations = isRecord(raw) && isRecord(raw.migrations) ? raw.migrations : {};
-  const engineKeys = Object.fromEntries(Object.entries(migrations).filter(([key]) => !(CORE_MIGRATION_KEYS as readonly string[]).includes(key)));
-  let engineConfig: Record<string, unknown> = engineKeys;
-  const engineId = migrations.engine;
-  if (typeof engineId === "string" && engineId !== "") {
-    if (!registry.has(engineId)) {
-      issues.push(at([...base, "engine"], `unknown migration engine "${engineId}" for database ${name}; available engines: [${registry.ids().join(", ")}]`,
-        "use one of the available engines, or list the module that registers it under `plugins:`"));
-    } else {
-      const schema = registry.get(engineId).configSchema;
-      const result = schema?.safeParse(engineKeys, { reportInput: true });
-      if (result?.success) engineConfig = result.data as Record<string, unknown>;
-      else if (result) for (const issue of result.error.issues) issues.push(at([...base, ...(issue.path as (string | number)[])], describeZodIssue(issue, engineId)));
-    }
+/**
+ * `${VAR}` in an entry's `migrations`, `tags` and fleet source (`list`, `glob`, `query.sql`).
+ * `fleet.name`, `fleet.url` and `fleet.tags` are templates: they resolve `${VAR}` themselves,
+ * in the same pass as `{{field}}`.
+ */
+function interpolateEntry(name: string, db: unknown, env: Env, missing: MissingVariable[]): unknown {
+  if (!isRecord(db)) return db;
+  const out = bareRecord(Object.entries(db));
+  for (const key of ["migrations", "tags"]) {
+    if (Object.hasOwn(db, key)) out[key] = interpolate(db[key], env, ["databases", name, key], missing);
   }
-  let migrationPath = "";
-  if (typeof migrations.path === "string" && migrations.path !== "") {
-    migrationPath = resolve(ctx.dir, migrations.path);
-    const kind = await stat(migrationPath).then((s) => (s.isDirectory() ? "dir" : "file"), () => "missing");
-    if (kind !== "dir") {
-      issues.push(at([...base, "path"], kind === "missing" ? `migrations folder ${migrationPath} does not exist` : `${migrationPath} is a file, not a folder`,
-        "create the folder, or fix the path (it is relative to the config file)"));
+  if (isRecord(db.fleet)) {
+    const fleet = bareRecord(Object.entries(db.fleet));
+    for (const key of ["list", "glob"]) if (Object.hasOwn(fleet, key)) fleet[key] = interpolate(fleet[key], env, ["databases", name, "fleet", key], missing);
+    if (isRecord(fleet.query) && Object.hasOwn(fleet.query, "sql")) {
+      fleet.query = bareRecord([...Object.entries(fleet.query), ["sql", interpolate(fleet.query.sql, env, ["databases", name, "fleet", "query", "sql"], missing)]]);
     }
+    out.fleet = fleet;
   }
-  if (!core.success || issues.length > 0) return { issues };
-  const { strategy, lock_timeout_ms, migration_timeout_ms } = core.data.migrations;
-  return {
-    issues,
-    database: {
-      name,
-      connectionEnv: core.data.connection_env,
-      engine: core.data.migrations.engine,
-      migrationPath,
-      strategy,
-      lockTimeoutMs: lock_timeout_ms,
-      ...(migration_timeout_ms === undefined ? {} : { migrationTimeoutMs: migration_timeout_ms }),
-      engineConfig,
-    },
-  };
+  return out;
 }
 
 async function importPlugins(value: unknown, dir: string, registry: Registry, issues: ConfigIssue[], at: At): Promise<string[]> {
@@ -192,51 +154,4 @@ async function importPlugins(value: unknown, dir: string, registry: Registry, is
     issues.push(at(["plugins", failure.index], failure.message, "fix the module, or remove it from `plugins:`"));
   }
   return paths;
-}
-
-function applyEnvironment(root: Record<string, unknown>, environment: string | undefined, issues: ConfigIssue[], at: At): void {
-  if (environment === undefined) return;
-  const environments = isRecord(root.environments) ? root.environments : {};
-  const chosen = environments[environment];
-  if (!isRecord(chosen)) {
-    const known = Object.keys(environments).sort();
-    issues.push(at(["environments"], `environment "${environment}" is not defined; defined environments: [${known.join(", ")}]`,
-      `add environments.${environment} to the config, or pick a defined one`));
-    return;
-  }
-  if (chosen.databases === undefined) return;
-  if (!isRecord(chosen.databases) || !isRecord(root.databases)) {
-    issues.push(at(["environments", environment, "databases"], "must be a map of database names to overrides"));
-    return;
-  }
-  const merged: Record<string, unknown> = { ...root.databases };
-  for (const [name, override] of Object.entries(chosen.databases)) {
-    if (!(name in merged)) {
-      issues.push(at(["environments", environment, "databases", name], `overrides database ${name}, which is not defined under databases:`,
-        "define the database under databases:, or fix the name"));
-      continue;
-    }
-    merged[name] = deepMerge(merged[name], override);
-  }
-  root.databases = merged;
-}
-
-function deepMerge(base: unknown, override: unknown): unknown {
-  if (!isRecord(base) || !isRecord(override)) return override;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) out[key] = deepMerge(base[key], value);
-  return out;
-}
-
-function describeZodIssue(issue: z.core.$ZodIssue, engineId?: string): string {
-  const owner = engineId === undefined ? "" : ` (engine ${engineId})`;
-  if (issue.code === "unrecognized_keys") {
-    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${owner}`;
-  }
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `is required${owner}`;
-  return `${issue.message}${owner}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
 
 export interface SourcePosition {
   line: number;
@@ -14,7 +14,7 @@ export function locate(doc: Document, lines: LineCounter, path: readonly (string
   let best: [number, number] | undefined = rangeOf(node);
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = pairsOf(node).get(String(segment));
       if (!pair) break;
       const keyRange = rangeOf(pair.key);
       node = pair.value;
@@ -30,6 +30,21 @@ export function locate(doc: Document, lines: LineCounter, path: readonly (string
   if (!best) return undefined;
   const pos = lines.linePos(best[0]);
   return { line: pos.line, column: pos.col };
+}
+
+/**
+ * The map's pairs by key, built once per map: a config with thousands of databases and
+ * thousands of problems must not search the whole map once per problem.
+ */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+function pairsOf(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndex.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const item of map.items) if (isPair(item) && isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item);
+    pairIndex.set(map, index);
+  }
+  return index;
 }
 
 function rangeOf(node: unknown): [number, number] | undefined {

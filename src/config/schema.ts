@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fleetSchema, tagsSchema } from "./fleet-schema.js";
 
 /** Strategy used when a database does not say. */
 export const DEFAULT_STRATEGY = "pre_deploy";
@@ -32,15 +33,27 @@ export const migrationsSchema = z
 export const databaseSchema = z.looseObject({
   connection_env: envVarName,
   migrations: migrationsSchema,
+  tags: tagsSchema.default([]),
 }, expect("the settings of this database", "must be a map with connection_env and migrations"));
 
-const databaseName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, {
+/** An entry that expands into many databases (its members), all sharing `migrations`. */
+export const fleetEntrySchema = z.looseObject({
+  fleet: fleetSchema.describe("Expands this entry into many databases (its members), from one of list, query or glob."),
+  migrations: migrationsSchema,
+  /** Tags every member carries, beside those `fleet.tags` derives per member. */
+  tags: tagsSchema.default([]),
+}, expect("the settings of this fleet", "must be a map with fleet and migrations"));
+
+/** What a database name (and a fleet member's rendered name) may hold. */
+export const DATABASE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+const databaseName = z.string().regex(DATABASE_NAME, {
   error: "database names use letters, digits, _, . and - only",
 });
 
 export const configSchema = z.looseObject({
   plugins: z.array(z.string({ error: "each plugin must be a module path (a string)" })).default([]),
-  databases: z.record(databaseName, databaseSchema, expect("a map of database names to their settings", "must be a map of database names to their settings")),
+  databases: z.record(databaseName, z.union([databaseSchema, fleetEntrySchema]), expect("a map of database names to their settings", "must be a map of database names to their settings")),
   environments: z.record(z.string(), z.unknown()).optional(),
 });
 

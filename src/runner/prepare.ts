@@ -1,4 +1,5 @@
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
+import { readEnv, type Env } from "../config/env.js";
 import { serializeError, type SerializedError } from "../errors.js";
 import { parseConnectionUrl } from "../drivers/url.js";
 
@@ -11,15 +12,18 @@ export interface Prepared {
   error?: SerializedError;
 }
 
-/** Reads the database's URL from the environment and finds its server, without connecting. */
-export function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Readonly<Record<string, string | undefined>>): Prepared {
-  const url = env[db.connectionEnv];
+/**
+ * Finds the database's URL (a fleet member's own, or its `connection_env` from the
+ * environment) and its server, without connecting.
+ */
+export function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Env): Prepared {
+  const url = db.url ?? readEnv(env, db.connectionEnv);
   if (url === undefined || url === "") {
     return { db, server: undefined, error: { kind: "invalid_config", message: `database ${db.name}: environment variable ${db.connectionEnv} is not set (connection_env of databases.${db.name})`, database: db.name, hint: `set ${db.connectionEnv} to the database's connection URL` } };
   }
   let server: string | undefined;
   try {
-    const parsed = parseConnectionUrl(url, config.dir, db.connectionEnv);
+    const parsed = parseConnectionUrl(url, config.dir, db.connectionEnv || `the URL of fleet member ${db.name}`);
     server = parsed.dialect === "sqlite" ? undefined : new URL(parsed.location).host;
   } catch (error) {
     const plain = serializeError(error);

@@ -17,8 +17,15 @@ export const DEFAULT_PER_SERVER_LIMIT = 8;
 export const DEFAULT_WORKER_MEMORY_MB = 2048;
 
 export interface PlanAllOptions {
-  /** Only these databases (any strategy). @default every database whose strategy is in `strategies` */
+  /**
+   * Only these databases (any strategy): names, glob patterns (`tenant_0*`) or fleet entry names.
+   * A pattern that matches nothing rejects the call. @default every database whose strategy is in `strategies`
+   */
   databases?: string[];
+  /** Only databases with these tags: every item must match; an item `eu,us` matches either. */
+  tags?: string[];
+  /** Leave these out: names, glob patterns or fleet entry names. */
+  exclude?: string[];
   /** @default ["pre_deploy", "post_deploy"] */
   strategies?: Strategy[];
   /** Environment overrides to apply when `config` is a path. */

@@ -53,6 +53,7 @@ databases:
       strategy: "pre_deploy",
       lockTimeoutMs: 30000,
       engineConfig: { table: "stagecraft_migrations", transaction_mode: "per-migration", allow_out_of_order: true, allow_changed: false, allow_missing: false },
+      tags: [],
     });
     expect(config.databases[0]).toMatchObject({ strategy: "manual", lockTimeoutMs: 500, engineConfig: { table: "audit_log" } });
   });
@@ -104,6 +105,12 @@ databases:
 `)).toBe(`invalid config (2 problems):
 <dir>/stagecraft.yml:2:3: databases.main.connection_env: is required: the name of the environment variable that holds the connection URL
 <dir>/stagecraft.yml:3:5: databases.main.migrations.engine: is required: the ID of a registered migration engine`);
+  });
+
+  it("reports every repeated key at its repetition, in linear time for huge configs", async () => {
+    expect(await problems("databases:\n  main: {}\n  other:\n    x: 1\n    x: 2\n  main: {}\n")).toBe(`invalid config (2 problems):
+<dir>/stagecraft.yml:5:5: invalid YAML: Map keys must be unique ("x" appears more than once)
+<dir>/stagecraft.yml:6:3: invalid YAML: Map keys must be unique ("main" appears more than once)`);
   });
 
   it("requires a databases map", async () => {

@@ -1,10 +1,10 @@
 import { CommanderError, type Command } from "commander";
 import { api, common, EXIT, err, positiveInt, prepare, printReport, type CommonFlags } from "../shared.js";
 import { makeStyle } from "../style.js";
+import { selectionFlags, selectionOptions, type SelectionFlags } from "../selection.js";
 
-interface MigrateFlags extends CommonFlags {
+interface MigrateFlags extends CommonFlags, SelectionFlags {
   plan?: boolean;
-  database?: string[];
   concurrency?: number;
   steps?: number;
   down?: boolean;
@@ -13,10 +13,9 @@ interface MigrateFlags extends CommonFlags {
 
 /** `stagecraft migrate`: apply pending migrations, or show the plan. */
 export function migrateCommand(program: Command): Command {
-  return common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
+  return selectionFlags(common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
     .enablePositionalOptions()
-    .option("--plan", "show the plan; change nothing")
-    .option("-d, --database <name>", "only this database (repeatable; default: every database whose strategy is not manual)", (v: string, acc: string[] = []) => [...acc, v])
+    .option("--plan", "show the plan; change nothing"))
     .option("--concurrency <n>", "databases at once", positiveInt("--concurrency", 1))
     .option("--steps <n>", "at most N migrations per database (0 = all pending)", positiveInt("--steps", 0))
     .option("--down", "revert the last --steps migrations of each database")
@@ -45,7 +44,7 @@ async function migrate(flags: MigrateFlags): Promise<number> {
   const progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), flags.verbose === true);
   try {
     const options = {
-      ...(flags.database ? { databases: flags.database } : {}),
+      ...selectionOptions(flags),
       ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
       ...(flags.failFast ? { failFast: true } : {}),
       ...(progress ? { on: progress.on } : {}),

@@ -1,18 +1,15 @@
 import type { Command } from "commander";
 import { common, EXIT, out, prepare, type CommonFlags } from "../shared.js";
+import { selectionFlags, selectionOptions, type SelectionFlags } from "../selection.js";
 
-/** `stagecraft validate`: check the config. */
+/** `stagecraft validate`: check the config, expanding fleets. */
 export function validateCommand(program: Command): Command {
-  return common(program.command("validate").description("check the config (and that every database's connection variable is set)"))
-    .action(async (flags: CommonFlags) => {
+  return selectionFlags(common(program.command("validate").description("check the config, expand fleets (querying catalogs), and check that every database's connection variable is set")), "list only databases matching NAME (a name, glob pattern or fleet entry); repeatable")
+    .action(async (flags: CommonFlags & SelectionFlags) => {
       const config = await prepare(flags);
-      const unset = config.databases.filter((db) => !process.env[db.connectionEnv]);
-      if (flags.json) {
-        out.write(`${JSON.stringify({ ok: true, file: config.file, databases: config.databases.map((db) => ({ name: db.name, engine: db.engine, strategy: db.strategy, connection_env: db.connectionEnv, connection_env_set: !unset.includes(db) })) }, null, 2)}\n`);
-      } else {
-        out.write(`${config.file}: valid, ${config.databases.length} database${config.databases.length === 1 ? "" : "s"}\n`);
-        for (const db of config.databases) out.write(`  ${db.name}: ${db.engine}, ${db.strategy}${unset.includes(db) ? ` (warning: ${db.connectionEnv} is not set)` : ""}\n`);
-      }
+      const { describeValidation, renderValidation } = await import("../render-validate.js");
+      const validation = await describeValidation(config, selectionOptions(flags), process.env);
+      out.write(flags.json ? `${JSON.stringify(validation, null, 2)}\n` : `${renderValidation(validation, flags.verbose === true)}\n`);
       process.exitCode = EXIT.ok;
     });
 }
