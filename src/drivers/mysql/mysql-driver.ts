@@ -15,7 +15,7 @@ const MAX_LOCK_NAME = 64;
 export class MysqlDriver implements Driver {
   readonly dialect = "mysql" as const;
   readonly transactionalDdl = false;
-  readonly syntax = { dollarQuotes: false, backslashEscapes: true, hashComments: true, triggerBlocks: false, delimiterDirective: true };
+  readonly syntax = { grammar: "mysql", multiStatementExec: false } as const;
   readonly types = { key: "VARCHAR(255)", text: "TEXT", bigint: "BIGINT" };
   readonly schemas = false;
   readonly target: string;
@@ -48,8 +48,9 @@ export class MysqlDriver implements Driver {
     return Array.isArray(rows) ? (rows as T[]) : [];
   }
 
-  async exec(statement: string): Promise<void> {
-    await this.#run(() => this.#conn.query(statement));
+  /** One statement: the connection has no `multipleStatements`, so a failure always names its statement. */
+  async exec(sql: string): Promise<void> {
+    await this.#run(() => this.#conn.query(sql));
   }
 
   async begin(): Promise<void> {
