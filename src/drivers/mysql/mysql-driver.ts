@@ -33,7 +33,9 @@ export class MysqlDriver implements Driver {
   static async connect(url: string, target: string, secrets: string[]): Promise<MysqlDriver> {
     let conn: mysql.Connection;
     try {
-      conn = await mysql.createConnection({ uri: url, connectTimeout: MYSQL_CONNECT_TIMEOUT_MS, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+      // mysql2 asks for IGNORE_SPACE by default, which changes how `name (` parses and is stored
+      // with every routine a migration creates; the mysql client and Prisma do not ask for it.
+      conn = await mysql.createConnection({ uri: url, connectTimeout: MYSQL_CONNECT_TIMEOUT_MS, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, flags: ["-IGNORE_SPACE"] });
     } catch (error) {
       throw connectionFailed(target, error, secrets);
     }
