@@ -23,16 +23,21 @@ export const ENGINES: Engine[] = ["raw", "drizzle", "prisma"];
  */
 export type MysqlClientMode = "lines" | "whole";
 
-/** Runs `file` on `db` with the server's own command-line client; rejects with its stderr. */
-export async function nativeRun(db: TestDatabase, file: string, mysqlMode: MysqlClientMode = "lines"): Promise<void> {
+/** Runs `files` in order on `db` with the server's own command-line client; rejects with its stderr. */
+export async function nativeRun(db: TestDatabase, files: string | readonly string[], mysqlMode: MysqlClientMode = "lines"): Promise<void> {
+  const paths = typeof files === "string" ? [files] : files;
   if (db.dialect === "postgres") {
-    await run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url, "-f", file]);
+    await run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url, ...paths.flatMap((f) => ["-f", f])], { maxBuffer: 64 << 20 });
     return;
   }
   if (db.dialect === "sqlite") {
-    await run("sqlite3", ["-bail", db.url.slice("sqlite:".length), `.read ${file}`]);
+    await run("sqlite3", ["-bail", db.url.slice("sqlite:".length), ...paths.map((f) => `.read ${f}`)]);
     return;
   }
+  for (const file of paths) await mariadb(db, file, mysqlMode);
+}
+
+async function mariadb(db: TestDatabase, file: string, mysqlMode: MysqlClientMode): Promise<void> {
   const mode = mysqlMode === "whole" ? ["--delimiter=@@no_delimiter_in_this_file@@"] : [];
   const input = openSync(file, "r");
   try {
