@@ -64,7 +64,7 @@ export class CompoundTracker {
       if (ROUTINES.has(word) && (lead === "CREATE" || word === "EVENT")) {
         this.#mode = "routine";
         this.#routine = word;
-      } else if (OBJECTS.has(word) || token.value === "(" || this.#seen > 16) {
+      } else if (OBJECTS.has(word) || this.#seen > 24) {
         this.#mode = "plain";
       }
       return;

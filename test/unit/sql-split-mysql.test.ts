@@ -99,7 +99,7 @@ describe("MySQL/MariaDB splitter: compound bodies without DELIMITER", () => {
     const event = "CREATE EVENT IF NOT EXISTS e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t WHERE a < 0; DELETE FROM t WHERE b < 0; END";
     const alterEvent = "ALTER EVENT e DO BEGIN DELETE FROM t; DELETE FROM t; END";
     const trig = "CREATE TRIGGER IF NOT EXISTS tr BEFORE UPDATE ON t FOR EACH ROW FOLLOWS t_bi IF NEW.a < 0 THEN SET NEW.a = 0; END IF";
-    const proc = "CREATE PROCEDURE p() COMMENT 'x;y' IF 1 THEN SELECT 1; END IF";
+    const proc = "CREATE DEFINER = CURRENT_USER() PROCEDURE p() COMMENT 'x;y' IF 1 THEN SELECT 1; END IF";
     expect(await texts([fn, fnBareIf, fnReturn, event, alterEvent, trig, proc, "SELECT 1"].join(";\n"))).toEqual([fn, fnBareIf, fnReturn, event, alterEvent, trig, proc, "SELECT 1"]);
   });
 
