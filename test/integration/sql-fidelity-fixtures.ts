@@ -55,6 +55,57 @@ async function expectRows(db: TestDatabase, sql: string, expected: unknown[]): P
 
 const accountsChecked = (db: TestDatabase) => expectRows(db, "SELECT id, status, note, credit_limit FROM accounts ORDER BY id", [[1, "ok", "checked; 1", 100], [2, "empty", "checked; 2", 100], [3, "overdrawn", "high", 100]]);
 
+/** Shapes a splitter gets wrong, each valid on MariaDB, without result sets (so one result = one statement); § is a backtick. */
+const COMPOUND_SHAPES = String.raw`CREATE TABLE t (a INT, b INT, status VARCHAR(20), §end§ INT);
+CREATE PROCEDURE p1()
+BEGIN
+  DECLARE n INT DEFAULT 0;
+  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN SET n = -1; END;
+  outer_loop: LOOP
+    SET n = CASE WHEN n > 3 THEN n ELSE n + 1 END;
+    IF n > 2 THEN LEAVE outer_loop; END IF;
+  END LOOP outer_loop;
+  WHILE n < 10 DO SET n = n + 1; END WHILE;
+  REPEAT SET n = n + LENGTH(REPEAT('x', 2)); UNTIL n > 20 END REPEAT;
+  CASE n WHEN 1 THEN SET n = 2; ELSE BEGIN END; END CASE;
+  DROP TABLE IF EXISTS scratch;
+END;
+CREATE PROCEDURE p2()
+BEGIN
+  DECLARE n INT DEFAULT 0;
+  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION IF n = 0 THEN SET n = 1; END IF;
+  SET n = IF(n > 0, 1, 2);
+END;
+CREATE FUNCTION g(x INT) RETURNS INT IF x > 0 THEN RETURN 1; ELSE RETURN 0; END IF;
+CREATE FUNCTION h(x INT) RETURNS INT RETURN IF(x > 0, 1, 0);
+CREATE OR REPLACE FUNCTION f(x INT) RETURNS VARCHAR(10) DETERMINISTIC
+BEGIN
+  IF x > 0 THEN RETURN 'pos;'; END IF;
+  RETURN IF(x = 0, 'zero', 'neg');
+END;
+CREATE DEFINER = CURRENT_USER() PROCEDURE p3() COMMENT 'x;y' IF 1 THEN DO 1; DO 2; END IF;
+CREATE PROCEDURE p4() DROP TABLE IF EXISTS x;
+CREATE TRIGGER tr1 BEFORE UPDATE ON t FOR EACH ROW IF NEW.a < 0 THEN SET NEW.a = 0; END IF;
+CREATE TRIGGER tr2 BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.b = @begin; SET NEW.end = 1; END;
+CREATE TRIGGER IF NOT EXISTS tr3 BEFORE INSERT ON t FOR EACH ROW FOLLOWS tr2 IF NEW.a < 0 THEN SET NEW.status = 'neg;'; END IF;
+CREATE TRIGGER tr4 BEFORE DELETE ON t FOR EACH ROW SET @d = CASE WHEN OLD.a THEN 1 ELSE 2 END;
+CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DO BEGIN DELETE FROM t; DELETE FROM t WHERE a < 0; END;
+ALTER EVENT e DO BEGIN DELETE FROM t; DELETE FROM t WHERE b < 0; END;
+BEGIN NOT ATOMIC DECLARE x INT; SET x = 1; END;
+IF (SELECT 1) THEN DO 1; DO 2; END IF;
+BEGIN;
+INSERT INTO t (a) VALUES (1), (-1);
+COMMIT;
+# a comment; with a semicolon
+DO 1 --1;
+/*!40101 SET @x = 1 */;
+/*M!100100 SET @y = 2 */;
+CREATE TABLE §semi;colon§ (§a§§;§ INT, note VARCHAR(20) DEFAULT 'it\'s; "ok"');
+SET @v := 1;
+CALL p1();
+CALL p2();
+`.replaceAll("§", "`");
+
 export const CONSTRUCTS: Construct[] = [
   {
     name: "executable_comments",
@@ -128,6 +179,13 @@ UNLOCK TABLES;
     mysqlClient: "whole",
     sql: `${ACCOUNTS};\n${MYSQL_TRIGGER};\n${MYSQL_PROCEDURE};\nCALL add_limit_column();\nCALL add_limit_column();\nDROP PROCEDURE add_limit_column;\n${MYSQL_FUNCTION};\n${MYSQL_EVENT};\n${USE_ACCOUNTS}`,
     check: accountsChecked,
+  },
+  {
+    name: "compound_shapes",
+    dialect: "mysql",
+    mysqlClient: "whole",
+    sql: COMPOUND_SHAPES,
+    check: (db) => expectRows(db, "SELECT a, status, b, \`end\` FROM t ORDER BY a", [[-1, "neg;", null, 1], [1, null, null, 1]]),
   },
   {
     name: "compound_with_delimiter",

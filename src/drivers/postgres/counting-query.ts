@@ -36,6 +36,10 @@ export function countingQuery(client: pg.Client, text: string): Promise<number> 
       handleError: (error: unknown) => reject({ error, completed } satisfies CountedFailure),
       handleReadyForQuery: () => resolve(completed),
     };
-    client.query(submittable as unknown as pg.QueryConfig);
+    try {
+      client.query(submittable as unknown as pg.QueryConfig);
+    } catch (error) {
+      reject({ error, completed } satisfies CountedFailure);
+    }
   });
 }
