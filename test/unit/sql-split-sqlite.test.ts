@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { splitStatements } from "../../dist/src/sql/split-statements.js";
 
@@ -44,5 +45,25 @@ describe("SQLite splitter", () => {
       [2, "SELECT 1"],
       [2, "SELECT \"x;\", [y;], `z;`, 'w;'"],
     ]);
+  });
+
+  it("cuts where SQLite itself does: every piece prepares as exactly one complete statement", async () => {
+    const script = [
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, [semi;colon] INT);",
+      "CREATE TEMP TRIGGER t_ai AFTER INSERT ON t BEGIN",
+      "  UPDATE t SET v = CASE WHEN NEW.id > 1 THEN 'big; one' ELSE 'small' END WHERE id = NEW.id;",
+      "  SELECT CASE NEW.id WHEN 0 THEN RAISE(ABORT, 'zero; not allowed') END;",
+      "END;",
+      "INSERT INTO t (id) VALUES (1), (2); -- two rows",
+      "/* a comment; */ SELECT v FROM t ORDER BY id;",
+    ].join("\n");
+    const db = new Database(":memory:");
+    try {
+      // better-sqlite3's prepare() refuses a text holding more than one statement, or an incomplete one.
+      for (const statement of await splitStatements(script, "sqlite")) db.prepare(statement.text).run();
+      expect(db.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual(["small", "big; one"]);
+    } finally {
+      db.close();
+    }
   });
 });
