@@ -29,7 +29,10 @@ export interface ScannerRules {
   bracketIdentifiers: boolean;
 }
 
-const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
+/** Letters, digits, `_`, `$` and anything beyond ASCII: the characters of an unquoted name or keyword. */
+function isWordChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 128;
+}
 
 export class SqlScanner {
   pos = 0;
@@ -87,9 +90,9 @@ export class SqlScanner {
       this.pos = close < 0 ? text.length : close + 1;
       return { kind: "quoted", start, end: this.pos, value: "[" };
     }
-    if (WORD.test(c)) {
+    if (isWordChar(text.charCodeAt(start))) {
       let end = start + 1;
-      while (end < text.length && WORD.test(text[end]!) && !(this.stopAt !== "" && text.startsWith(this.stopAt, end))) end++;
+      while (end < text.length && isWordChar(text.charCodeAt(end)) && !(this.stopAt !== "" && text.startsWith(this.stopAt, end))) end++;
       this.pos = end;
       return { kind: "word", start, end, value: text.slice(start, end).toUpperCase() };
     }
