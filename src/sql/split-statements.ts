@@ -15,6 +15,9 @@ const cache = new Map<string, Promise<readonly (TextRange & { node?: ParsedRange
  * `DELIMITER` lines, SQLite trigger bodies. Comments between statements are dropped; a script
  * of comments only has no statement.
  *
+ * Splits are cached per thread ({@link SPLIT_CACHE_SIZE} texts), so PostgreSQL parse-tree
+ * nodes are shared between calls: read them, never change them.
+ *
  * `range` splits only that part of `text` (a drizzle `--> statement-breakpoint` chunk) while
  * offsets, lines and columns stay those of the whole text. Throws {@link SqlSyntaxError} where
  * the grammar rejects the text (PostgreSQL; the MySQL and SQLite splitters leave syntax to the

@@ -53,6 +53,11 @@ describe("PostgreSQL splitter (PostgreSQL's own parser)", () => {
     expect(error).toMatchObject({ message: 'syntax error at or near "SELEC"', line: 3, column: 3 });
   });
 
+  it("refuses psql meta-commands and COPY data, which are no SQL, at their line", async () => {
+    await expect(splitStatements("SELECT 1;\n\\set x 1\n", "postgres")).rejects.toMatchObject({ message: 'syntax error at or near "\\"', line: 2, column: 1 });
+    await expect(splitStatements("COPY t (a) FROM stdin;\n1\n\\.\n", "postgres")).rejects.toMatchObject({ line: 2, column: 1 });
+  });
+
   it("splits one range of a script with positions in the whole script (drizzle chunks)", async () => {
     const text = "CREATE TABLE a (id int);\n--> statement-breakpoint\nCREATE TABLE b (id int)\n";
     const start = text.indexOf("CREATE TABLE b");
