@@ -1,19 +1,18 @@
 import { StagecraftError, scrubSecrets } from "../errors.js";
+import type { SqlDialect } from "../sql/statement.js";
 
 export type Dialect = "sqlite" | "postgres" | "mysql";
 
-/** What a SQL script splitter must understand for a dialect. */
+/** How a dialect's migration scripts are read and sent (see docs/engines.md, "How each engine executes a file"). */
 export interface SqlSyntax {
-  /** PostgreSQL `$tag$ … $tag$` bodies. */
-  dollarQuotes: boolean;
-  /** MySQL `\'` inside string literals. */
-  backslashEscapes: boolean;
-  /** MySQL `# comment`. */
-  hashComments: boolean;
-  /** SQLite `CREATE TRIGGER … BEGIN …; END;` bodies. */
-  triggerBlocks: boolean;
-  /** mysql-client `DELIMITER $$` lines. */
-  delimiterDirective: boolean;
+  /** The grammar that splits scripts into statements (`splitStatements` in src/sql). */
+  grammar: SqlDialect;
+  /**
+   * `exec` takes several statements in one text, runs them in one round trip and, when one
+   * fails, says how many completed and where (PostgreSQL's simple query protocol). Scripts that
+   * run inside a transaction are then sent whole, as Prisma sends a migration.
+   */
+  multiStatementExec: boolean;
 }
 
 /** Names a migration lock. Drivers scope `name` to the current database unless `exact`. */
@@ -52,8 +51,11 @@ export interface Driver {
   readonly target: string;
   /** Runs one parameterised statement (`?` placeholders) and returns its rows. */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /** Runs one statement of a migration script, as written. */
-  exec(statement: string): Promise<void>;
+  /**
+   * Runs SQL of a migration script as written: one statement, or several where
+   * `syntax.multiStatementExec`. Throws {@link SqlError} when the server rejects it.
+   */
+  exec(sql: string): Promise<void>;
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
@@ -75,13 +77,17 @@ export class SqlError extends Error {
     message: string,
     /** SQLSTATE, errno code name or SQLITE_* code. */
     readonly code: string | undefined,
-    /** 1-based line inside the statement, when the server said. */
+    /** 1-based line inside the text sent, when the server said. */
     readonly lineInStatement: number | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; completed?: number },
   ) {
     super(message, options);
     this.name = "SqlError";
+    this.completed = options?.completed;
   }
+
+  /** Statements of a multi-statement text that completed before the failing one. */
+  readonly completed: number | undefined;
 }
 
 /** The error for a server that could not be reached: the server's code kept, the password scrubbed. */

@@ -26,7 +26,7 @@ describeDialects("lock recovery on %s", dialects, (dialect) => {
     // Wait until the holder is inside the migration (so it holds the lock).
     for (let i = 0; i < 100; i++) {
       const active = dialect === "postgres"
-        ? await db.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%'")
+        ? await db.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(20)%'")
         : await db.query("SELECT 1 FROM information_schema.processlist WHERE db = DATABASE() AND info LIKE 'SELECT SLEEP%'");
       if (active.length > 0) break;
       await new Promise((r) => setTimeout(r, 100));

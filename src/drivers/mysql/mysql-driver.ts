@@ -15,7 +15,7 @@ const MAX_LOCK_NAME = 64;
 export class MysqlDriver implements Driver {
   readonly dialect = "mysql" as const;
   readonly transactionalDdl = false;
-  readonly syntax = { dollarQuotes: false, backslashEscapes: true, hashComments: true, triggerBlocks: false, delimiterDirective: true };
+  readonly syntax = { grammar: "mysql", multiStatementExec: false } as const;
   readonly types = { key: "VARCHAR(255)", text: "TEXT", bigint: "BIGINT" };
   readonly schemas = false;
   readonly target: string;
@@ -33,7 +33,9 @@ export class MysqlDriver implements Driver {
   static async connect(url: string, target: string, secrets: string[]): Promise<MysqlDriver> {
     let conn: mysql.Connection;
     try {
-      conn = await mysql.createConnection({ uri: url, connectTimeout: MYSQL_CONNECT_TIMEOUT_MS, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+      // mysql2 asks for IGNORE_SPACE by default, which changes how `name (` parses and is stored
+      // with every routine a migration creates; the mysql client and Prisma do not ask for it.
+      conn = await mysql.createConnection({ uri: url, connectTimeout: MYSQL_CONNECT_TIMEOUT_MS, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, flags: ["-IGNORE_SPACE"] });
     } catch (error) {
       throw connectionFailed(target, error, secrets);
     }
@@ -48,8 +50,9 @@ export class MysqlDriver implements Driver {
     return Array.isArray(rows) ? (rows as T[]) : [];
   }
 
-  async exec(statement: string): Promise<void> {
-    await this.#run(() => this.#conn.query(statement));
+  /** One statement: the connection has no `multipleStatements`, so a failure always names its statement. */
+  async exec(sql: string): Promise<void> {
+    await this.#run(() => this.#conn.query(sql));
   }
 
   async begin(): Promise<void> {

@@ -2,6 +2,8 @@ import pg from "pg";
 import { scrubSecrets, type StagecraftError } from "../../errors.js";
 import { SqlError, connectionFailed, lockTimeout, type Driver, type HeldLock, type LockSpec } from "../driver.js";
 import { advisoryKey, backoff } from "../lock-key.js";
+import { indexOfCodePoint, TextPositions } from "../../sql/text-position.js";
+import { countingQuery, type CountedFailure } from "./counting-query.js";
 
 /** Connect timeout; a server that does not answer fails the database, not the run. */
 export const PG_CONNECT_TIMEOUT_MS = 10_000;
@@ -11,7 +13,7 @@ const CLIENT_CHECK_INTERVAL_MS = 1_000;
 export class PostgresDriver implements Driver {
   readonly dialect = "postgres" as const;
   readonly transactionalDdl = true;
-  readonly syntax = { dollarQuotes: true, backslashEscapes: false, hashComments: false, triggerBlocks: false, delimiterDirective: false };
+  readonly syntax = { grammar: "postgres", multiStatementExec: true } as const;
   readonly types = { key: "VARCHAR(255)", text: "TEXT", bigint: "BIGINT" };
   readonly schemas = true;
   readonly target: string;
@@ -46,8 +48,14 @@ export class PostgresDriver implements Driver {
     return (await this.#run(text, params as unknown[])).rows as T[];
   }
 
-  async exec(statement: string): Promise<void> {
-    await this.#run(statement);
+  /** One round trip for the whole text; a failure says how many of its statements completed. */
+  async exec(sql: string): Promise<void> {
+    try {
+      await countingQuery(this.#client, sql);
+    } catch (failure) {
+      const { error, completed } = failure as CountedFailure;
+      throw this.#sqlError(error, sql, completed);
+    }
   }
 
   async begin(): Promise<void> {
@@ -119,9 +127,17 @@ export class PostgresDriver implements Driver {
     try {
       return await this.#client.query(text, values);
     } catch (error) {
-      const { position } = error as { position?: string };
-      const line = position === undefined ? undefined : text.slice(0, Number(position) - 1).split("\n").length;
-      throw new SqlError(scrubSecrets((error as Error).message, this.#secrets), (error as { code?: string }).code, line, { cause: error });
+      throw this.#sqlError(error, text);
     }
+  }
+
+  /** The server's `position` counts characters from 1 in the text sent; it becomes a line of that text. */
+  #sqlError(error: unknown, text: string, completed?: number): SqlError {
+    const { position } = error as { position?: string };
+    const line = position === undefined ? undefined : new TextPositions(text).line(indexOfCodePoint(text, Number(position) - 1));
+    return new SqlError(scrubSecrets((error as Error).message, this.#secrets), (error as { code?: string }).code, line, {
+      cause: error,
+      ...(completed === undefined ? {} : { completed }),
+    });
   }
 }

@@ -15,7 +15,8 @@ const URL_PRAGMAS = new Set(["journal_mode", "synchronous", "foreign_keys", "bus
 export class SqliteDriver implements Driver {
   readonly dialect = "sqlite" as const;
   readonly transactionalDdl = true;
-  readonly syntax = { dollarQuotes: false, backslashEscapes: false, hashComments: false, triggerBlocks: true, delimiterDirective: false };
+  /** Scripts run statement by statement: SQLite's errors carry no position, so the split names the line. */
+  readonly syntax = { grammar: "sqlite", multiStatementExec: false } as const;
   readonly types = { key: "TEXT", text: "TEXT", bigint: "INTEGER" };
   readonly schemas = false;
   readonly target: string;
@@ -49,8 +50,8 @@ export class SqliteDriver implements Driver {
     });
   }
 
-  async exec(statement: string): Promise<void> {
-    this.#run(() => this.#db.exec(statement));
+  async exec(sql: string): Promise<void> {
+    this.#run(() => this.#db.exec(sql));
   }
 
   async begin(): Promise<void> {

@@ -2,11 +2,11 @@ import { StagecraftError } from "../../errors.js";
 import { inTransaction, type Driver } from "../../drivers/driver.js";
 import { withDriver } from "../../drivers/open-driver.js";
 import type { Migration, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
-import { executeStatements, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
+import { checkScripts, executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
 import { sha256MatchesIgnoringLineEndings } from "../shared/checksum.js";
 import { UnfinishedMarkers } from "../shared/unfinished-marker.js";
 import { drizzleConfigSchema, type DrizzleConfig } from "./config.js";
-import { detectFormat, readDrizzleMigrations, drizzleStatements, type DrizzleMigration } from "./drizzle-source.js";
+import { detectFormat, readDrizzleMigrations, drizzleScript, type DrizzleMigration } from "./drizzle-source.js";
 import { DrizzleTable, type DrizzleRow } from "./drizzle-table.js";
 import { matchLegacyRows } from "./drizzle-upgrade.js";
 
@@ -47,6 +47,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       const pending = state.migrations.filter((m) => !state.applied.has(m.id));
       const todo = opts.steps > 0 ? pending.slice(0, opts.steps) : pending;
       checkOrder(todo, state, config);
+      await checkScripts(driver, todo.map(drizzleScript));
       const applied: string[] = [];
       for (const m of todo) {
         if (opts.signal.aborted) return { applied, cancelled: true };
@@ -137,14 +138,13 @@ function checkOrder(todo: DrizzleMigration[], state: State, config: DrizzleConfi
 
 /** One migration and its row in one transaction; outside one (MySQL DDL, opted out) with a marker around it. */
 async function applyOne(driver: Driver, table: DrizzleTable, m: DrizzleMigration, opts: RunOptions): Promise<boolean> {
-  const statements = drizzleStatements(m.script, driver.syntax);
-  const where = { migration: m.id, file: m.file };
+  const script = drizzleScript(m);
   const started = performance.now();
   if (driver.transactionalDdl && !m.noTransaction) {
     const done = await inTransaction(driver, async () => {
       if (await table.has(m.id, m.createdAt)) return false;
       opts.onProgress?.({ type: "migration:start", migration: m.id });
-      await executeStatements(driver, statements, where).catch(unwrapScriptError);
+      await executeScript(driver, script, { inTransaction: true }).catch(unwrapScriptError);
       await table.insert(m.checksum, m.createdAt, m.id);
       return true;
     });
@@ -156,7 +156,7 @@ async function applyOne(driver: Driver, table: DrizzleTable, m: DrizzleMigration
   await markers.mark(m.id);
   opts.onProgress?.({ type: "migration:start", migration: m.id });
   try {
-    await executeStatements(driver, statements, where);
+    await executeScript(driver, script, { inTransaction: false });
   } catch (error) {
     if (!(error instanceof ScriptError)) throw error;
     await markers.fail(m.id, error.failure.error.message).catch(() => undefined);

@@ -3,8 +3,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { StagecraftError } from "../../errors.js";
-import { splitSql, type Statement } from "../../drivers/split-sql.js";
-import type { SqlSyntax } from "../../drivers/driver.js";
+import type { TextRange } from "../../sql/statement.js";
+import type { ScriptSource } from "../shared/execute-script.js";
 import { sha256 } from "../shared/checksum.js";
 import { sqlMigration, type SqlMigration } from "../shared/sql-migration.js";
 
@@ -75,21 +75,21 @@ function migration(id: string, file: string, script: string, createdAt: number):
 }
 
 /**
- * Splits on drizzle's `--> statement-breakpoint` as drizzle does, then splits each chunk into
- * statements (drizzle would send a chunk whole, which MySQL refuses when it holds several).
+ * The script with drizzle's `--> statement-breakpoint` chunks, which drizzle-orm sends one by
+ * one: each chunk is split and sent on its own (see executeScript).
  */
-export function drizzleStatements(script: string, syntax: SqlSyntax): Statement[] {
-  return splitBreakpoints(script).flatMap((chunk) => splitSql(chunk.text, syntax).map((s) => ({ text: s.text, line: chunk.line + s.line - 1 })));
+export function drizzleScript(m: DrizzleMigration): ScriptSource {
+  return { migration: m.id, file: m.file, script: m.script, chunks: breakpointChunks(m.script) };
 }
 
-/** Splits on drizzle's `--> statement-breakpoint`, keeping each chunk's first line for messages. */
-function splitBreakpoints(script: string): Statement[] {
-  const out: Statement[] = [];
-  let line = 1;
-  for (const chunk of script.split(BREAKPOINT)) {
-    const lead = /^\s*/.exec(chunk)?.[0] ?? "";
-    if (chunk.trim() !== "") out.push({ text: chunk.slice(lead.length), line: line + (lead.match(/\n/g)?.length ?? 0) });
-    line += chunk.match(/\n/g)?.length ?? 0;
+/** The text between `--> statement-breakpoint` markers, as drizzle-orm cuts it. */
+function breakpointChunks(script: string): TextRange[] {
+  const chunks: TextRange[] = [];
+  let start = 0;
+  for (let at = script.indexOf(BREAKPOINT); at >= 0; at = script.indexOf(BREAKPOINT, start)) {
+    chunks.push({ start, end: at });
+    start = at + BREAKPOINT.length;
   }
-  return out;
+  chunks.push({ start, end: script.length });
+  return chunks;
 }

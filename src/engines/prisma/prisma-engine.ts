@@ -4,7 +4,7 @@ import { inTransaction, type Driver, type HeldLock } from "../../drivers/driver.
 import { withDriver } from "../../drivers/open-driver.js";
 import type { Migration, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
 import { sha256MatchesIgnoringLineEndings } from "../shared/checksum.js";
-import { executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
+import { checkScripts, executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
 import { prismaConfigSchema, type PrismaConfig } from "./config.js";
 import { readLockProvider, readPrismaMigrations, type PrismaMigration } from "./prisma-source.js";
 import { PRISMA_PROVIDER, PRISMA_TABLE, PrismaTable, type PrismaRow } from "./prisma-table.js";
@@ -44,6 +44,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     }
     const pending = state.migrations.filter((m) => !state.live.has(m.id));
     const todo = opts.steps > 0 ? pending.slice(0, opts.steps) : pending;
+    await checkScripts(driver, todo.map((m) => ({ migration: m.id, file: m.file, script: m.script })));
     const applied: string[] = [];
     for (const m of todo) {
       if (opts.signal.aborted) return { applied, cancelled: true };
@@ -156,7 +157,7 @@ async function applyOne(driver: Driver, table: PrismaTable, m: PrismaMigration, 
       const id = await claim();
       if (id === undefined) return false;
       opts.onProgress?.({ type: "migration:start", migration: m.id });
-      await executeScript(driver, m.script, where).catch(unwrapScriptError);
+      await executeScript(driver, { ...where, script: m.script }, { inTransaction: true }).catch(unwrapScriptError);
       await table.finish(id);
       return true;
     });
@@ -167,7 +168,7 @@ async function applyOne(driver: Driver, table: PrismaTable, m: PrismaMigration, 
   if (id === undefined) return false;
   opts.onProgress?.({ type: "migration:start", migration: m.id });
   try {
-    await executeScript(driver, m.script, where);
+    await executeScript(driver, { ...where, script: m.script }, { inTransaction: false });
   } catch (error) {
     if (!(error instanceof ScriptError)) throw error;
     await table.fail(id, error.failure.error.message).catch(() => undefined);

@@ -4,7 +4,7 @@ import { StagecraftError } from "../../errors.js";
 import { inTransaction, type Driver } from "../../drivers/driver.js";
 import { withDriver } from "../../drivers/open-driver.js";
 import type { Migration, MigrationProgress, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
-import { executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
+import { checkScripts, executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
 import { rawConfigSchema, type RawConfig } from "./config.js";
 import { RawHistory, type HistoryRow } from "./raw-history.js";
 import { readRawMigrations, type RawMigrationFile } from "./raw-source.js";
@@ -125,6 +125,7 @@ async function up(driver: Driver, history: RawHistory, state: State, config: Raw
       });
     }
   }
+  await checkScripts(driver, todo.map((file) => ({ migration: file.id, file: file.file, script: file.script })));
   const applied: string[] = [];
   if (config.transaction_mode === "all" && todo.length > 0) {
     if (!driver.transactionalDdl) throw new StagecraftError("unsupported", `transaction_mode: all needs transactional DDL, which ${driver.dialect} does not have`, { hint: "use transaction_mode: per-migration" });
@@ -169,7 +170,7 @@ async function applyOne(driver: Driver, history: RawHistory, file: RawMigrationF
   }
   opts.onProgress?.({ type: "migration:start", migration: file.id });
   try {
-    await executeScript(driver, file.script, where);
+    await executeScript(driver, { ...where, script: file.script }, { inTransaction: !recordFirst });
   } catch (error) {
     if (!(error instanceof ScriptError)) throw error;
     if (!recordFirst) throw error.failure.error;
@@ -205,13 +206,13 @@ async function down(driver: Driver, history: RawHistory, state: State, opts: Run
     const started = performance.now();
     if (driver.transactionalDdl && !file.noTransaction) {
       await inTransaction(driver, async () => {
-        await executeScript(driver, script, where).catch(unwrapScriptError);
+        await executeScript(driver, { ...where, script }, { inTransaction: true }).catch(unwrapScriptError);
         await history.delete(row.id);
       });
     } else {
       await history.markUnfinished(row.id, `revert with ${downFile} started and did not finish`);
       try {
-        await executeScript(driver, script, where);
+        await executeScript(driver, { ...where, script }, { inTransaction: false });
       } catch (error) {
         const failure = error instanceof ScriptError ? error.failure.error : error;
         await history.markUnfinished(row.id, `revert with ${downFile} failed: ${(failure as Error).message}`).catch(() => undefined);
