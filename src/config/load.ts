@@ -21,6 +21,10 @@ export interface DatabaseConfig {
   strategy: Strategy;
   lockTimeoutMs: number;
   migrationTimeoutMs?: number;
+  /** Longest time to open one connection. @default DEFAULT_CONNECT_TIMEOUT_MS */
+  connectTimeoutMs?: number;
+  /** An unanswered request waits this long before the server is asked about the session; the server-side lease. @default DEFAULT_STALL_TIMEOUT_MS */
+  stallTimeoutMs?: number;
   /** The engine's own keys, as its schema returned them. */
   engineConfig: Record<string, unknown>;
 }
@@ -168,7 +172,7 @@ async function checkDatabase(name: string, raw: unknown, ctx: { dir: string; reg
     }
   }
   if (!core.success || issues.length > 0) return { issues };
-  const { strategy, lock_timeout_ms, migration_timeout_ms } = core.data.migrations;
+  const { strategy, lock_timeout_ms, migration_timeout_ms, connect_timeout_ms, stall_timeout_ms } = core.data.migrations;
   return {
     issues,
     database: {
@@ -178,6 +182,8 @@ async function checkDatabase(name: string, raw: unknown, ctx: { dir: string; reg
       migrationPath,
       strategy,
       lockTimeoutMs: lock_timeout_ms,
+      connectTimeoutMs: connect_timeout_ms,
+      stallTimeoutMs: stall_timeout_ms,
       ...(migration_timeout_ms === undefined ? {} : { migrationTimeoutMs: migration_timeout_ms }),
       engineConfig,
     },
