@@ -23,6 +23,7 @@ const BY_CODE: Record<string, ConnectFailure> = {
   "53300": "too_many_connections",
   // MySQL / MariaDB
   ER_ACCESS_DENIED_ERROR: "access_denied",
+  ER_ACCESS_DENIED_NO_PASSWORD_ERROR: "access_denied",
   ER_DBACCESS_DENIED_ERROR: "access_denied",
   ER_NOT_SUPPORTED_AUTH_MODE: "access_denied",
   ER_BAD_DB_ERROR: "unknown_database",

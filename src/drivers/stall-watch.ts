@@ -45,6 +45,8 @@ export class StallWatch {
   #dead: StagecraftError | undefined;
   #pending = 0;
   #lastActivity = Date.now();
+  /** The kill of a given-up session, which a failing request waits for: the lock is free when the run ends. */
+  #killing: Promise<void> | undefined;
   readonly #keepAlive: NodeJS.Timeout;
 
   constructor(session: WatchedSession) {
@@ -73,8 +75,9 @@ export class StallWatch {
     const watchdog = new Promise<never>((_, reject) => {
       const give = async (why: string, kill: boolean): Promise<void> => {
         this.#dead ??= connectionStalled(this.#session.target, phase, why);
+        if (kill) this.#killing = this.#session.kill().catch(() => undefined);
         this.#session.destroy();
-        if (kill) await this.#session.kill().catch(() => undefined);
+        await this.#killing;
         reject(this.#dead);
       };
       const check = async (): Promise<void> => {
@@ -96,6 +99,11 @@ export class StallWatch {
     });
     try {
       return await Promise.race([work, watchdog]);
+    } catch (error) {
+      // Destroying the socket fails the request too, maybe before the watchdog says why.
+      if (this.#dead === undefined) throw error;
+      await this.#killing;
+      throw this.#dead;
     } finally {
       settled = true;
       clearTimeout(timer);

@@ -1,8 +1,9 @@
 import { CommanderError, type Command } from "commander";
-import { api, common, EXIT, err, positiveInt, prepare, printReport, type CommonFlags } from "../shared.js";
+import { api, common, connectionFlags, connectionOptions, EXIT, err, positiveInt, prepare, printReport, type CommonFlags, type ConnectionFlags } from "../shared.js";
 import { makeStyle } from "../style.js";
 
-interface MigrateFlags extends CommonFlags {
+interface MigrateFlags extends CommonFlags, ConnectionFlags {
+  createDatabase?: boolean;
   plan?: boolean;
   database?: string[];
   concurrency?: number;
@@ -13,14 +14,15 @@ interface MigrateFlags extends CommonFlags {
 
 /** `stagecraft migrate`: apply pending migrations, or show the plan. */
 export function migrateCommand(program: Command): Command {
-  return common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
-    .enablePositionalOptions()
+  return connectionFlags(common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
+    .enablePositionalOptions())
     .option("--plan", "show the plan; change nothing")
     .option("-d, --database <name>", "only this database (repeatable; default: every database whose strategy is not manual)", (v: string, acc: string[] = []) => [...acc, v])
     .option("--concurrency <n>", "databases at once", positiveInt("--concurrency", 1))
     .option("--steps <n>", "at most N migrations per database (0 = all pending)", positiveInt("--steps", 0))
     .option("--down", "revert the last --steps migrations of each database")
     .option("--fail-fast", "start no new database after the first failure")
+    .option("--create-database", "create a PostgreSQL/MySQL database that does not exist yet (SQLite files are always created)")
     .action(async (flags: MigrateFlags) => {
       process.exitCode = await migrate(flags);
     });
@@ -29,6 +31,7 @@ export function migrateCommand(program: Command): Command {
 async function migrate(flags: MigrateFlags): Promise<number> {
   if (flags.plan && flags.down) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --down (a plan never changes anything)");
   if (flags.plan && flags.steps !== undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --steps");
+  if (flags.plan && flags.createDatabase) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --create-database (a plan never changes anything)");
   if (flags.down && flags.steps === undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --down needs --steps N (how many migrations to revert per database)");
   const config = await prepare(flags);
   const controller = new AbortController();
@@ -48,12 +51,13 @@ async function migrate(flags: MigrateFlags): Promise<number> {
       ...(flags.database ? { databases: flags.database } : {}),
       ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
       ...(flags.failFast ? { failFast: true } : {}),
+      ...connectionOptions(flags),
       ...(progress ? { on: progress.on } : {}),
       signal: controller.signal,
     };
     const report = flags.plan
       ? await planAll(config, options)
-      : await runAll(config, { ...options, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0 });
+      : await runAll(config, { ...options, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0, ...(flags.createDatabase ? { createDatabase: true } : {}) });
     progress?.stop();
     return await printReport(report, flags);
   } finally {
