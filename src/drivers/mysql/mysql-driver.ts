@@ -26,18 +26,20 @@ export class MysqlDriver implements Driver {
   readonly #watch: StallWatch;
   readonly #kill: (what: "CONNECTION" | "QUERY") => Promise<void>;
   #database = "";
+  /** The server's id of this session (read with `CONNECTION_ID()` once connected; a proxy may renumber). */
+  #id: number;
 
   private constructor(conn: mysql.Connection, url: string, at: ConnectTarget) {
     this.#conn = conn;
     this.target = at.target;
     this.#secrets = at.secrets;
-    const id = conn.threadId;
-    this.#kill = (what) => killSession(url, at, id, what);
+    this.#id = conn.threadId;
+    this.#kill = (what) => killSession(url, at, this.#id, what);
     this.#watch = new StallWatch({
       target: at.target,
       stallTimeoutMs: at.options.stallTimeoutMs,
       connectTimeoutMs: at.options.connectTimeoutMs,
-      probe: () => probeSession(url, at, id),
+      probe: () => probeSession(url, at, this.#id),
       kill: () => this.#kill("CONNECTION"),
       destroy: () => destroyConnection(conn),
       ping: () => conn.query("SELECT 1"),
@@ -49,8 +51,9 @@ export class MysqlDriver implements Driver {
     const driver = new MysqlDriver(await openConnection(url, at), url, at);
     try {
       await driver.#run(() => driver.#conn.query(sessionSettingsSql(at.options.stallTimeoutMs)), "setting up the session");
-      const [row] = await driver.query<{ db: string | null }>("SELECT DATABASE() AS db");
+      const [row] = await driver.query<{ db: string | null; id: number | string }>("SELECT DATABASE() AS db, CONNECTION_ID() AS id");
       driver.#database = row?.db ?? "";
+      if (row?.id !== undefined) driver.#id = Number(row.id);
     } catch (error) {
       await driver.close();
       throw error;

@@ -89,7 +89,7 @@ export async function createDatabase(url: string, at: ConnectTarget, name: strin
  */
 export async function superviseConnection(conn: { query: (...args: unknown[]) => unknown; end: (...args: unknown[]) => unknown; threadId: number; stream?: { destroy(): void } }, url: string, at: ConnectTarget): Promise<void> {
   const original = conn.query.bind(conn);
-  const id = conn.threadId;
+  let id = conn.threadId;
   const destroy = (): void => conn.stream?.destroy();
   const watch = new StallWatch({
     target: at.target,
@@ -103,4 +103,7 @@ export async function superviseConnection(conn: { query: (...args: unknown[]) =>
   routeQueries(conn, original, watch, "running a knex query");
   boundEnd(conn, MYSQL_CLOSE_TIMEOUT_MS, destroy, watch);
   await watch.run("setting up the session", () => callQuery(original, [sessionSettingsSql(at.options.stallTimeoutMs)])).catch(() => undefined);
+  const results = await watch.run("setting up the session", () => callQuery(original, ["SELECT CONNECTION_ID() AS id"])).catch(() => undefined);
+  const row = (results?.[0] as { id?: number | string }[] | undefined)?.[0];
+  if (row?.id !== undefined) id = Number(row.id);
 }

@@ -17,18 +17,20 @@ export class PostgresDriver implements Driver {
   readonly #client: pg.Client;
   readonly #secrets: string[];
   readonly #watch: StallWatch;
+  /** The server's pid of this session (read with `pg_backend_pid()` once connected). */
+  #pid: number;
 
   private constructor(client: pg.Client, url: string, at: ConnectTarget) {
     this.#client = client;
     this.target = at.target;
     this.#secrets = at.secrets;
-    const pid = (client as unknown as { processID: number }).processID;
+    this.#pid = (client as unknown as { processID: number }).processID;
     this.#watch = new StallWatch({
       target: at.target,
       stallTimeoutMs: at.options.stallTimeoutMs,
       connectTimeoutMs: at.options.connectTimeoutMs,
-      probe: () => probeSession(url, at, pid),
-      kill: () => terminateSession(url, at, pid),
+      probe: () => probeSession(url, at, this.#pid),
+      kill: () => terminateSession(url, at, this.#pid),
       destroy: () => destroyClient(client),
       ping: () => client.query("SELECT 1"),
     });
@@ -39,10 +41,12 @@ export class PostgresDriver implements Driver {
     const driver = new PostgresDriver(await connectClient(url, at), url, at);
     try {
       const settings = sessionSettings(at.options.stallTimeoutMs);
-      await driver.#run(settings.sql, undefined, "setting up the session").catch((error: unknown) => {
+      const result = await driver.#run(settings.sql, undefined, "setting up the session").catch((error: unknown) => {
         if (driver.#watch.dead) throw error;
         return driver.#run(settings.fallback, undefined, "setting up the session").catch(() => undefined);
       });
+      const pid = (result?.rows[0] as { pid?: number } | undefined)?.pid;
+      if (typeof pid === "number") driver.#pid = pid;
     } catch (error) {
       await driver.close();
       throw error;

@@ -44,8 +44,9 @@ export function sessionSettings(stallTimeoutMs: number): { sql: string; fallback
   const lease = String(stallTimeoutMs);
   const idleS = String(Math.max(1, Math.round(stallTimeoutMs / 3_000)));
   const intervalS = String(Math.max(1, Math.round(stallTimeoutMs / 9_000)));
+  // Also reads the backend pid: behind a pooler the pid of the startup message is not the server's.
   const pairs = (list: [string, string][]): string =>
-    `SELECT set_config(s.name, s.setting, false) FROM (VALUES ${list.map(([n, v]) => `('${n}', '${v}')`).join(", ")}) AS s(name, setting) WHERE s.name IN (SELECT name FROM pg_settings)`;
+    `SELECT pg_backend_pid() AS pid, (SELECT count(set_config(s.name, s.setting, false)) FROM (VALUES ${list.map(([n, v]) => `('${n}', '${v}')`).join(", ")}) AS s(name, setting) WHERE s.name IN (SELECT name FROM pg_settings)) AS applied`;
   const timeouts: [string, string][] = [["client_connection_check_interval", String(CLIENT_CHECK_INTERVAL_MS)], ["idle_session_timeout", lease], ["idle_in_transaction_session_timeout", lease]];
   // Keepalive settings fail where the platform lacks them: the fallback leaves them out.
   return { sql: pairs([...timeouts, ["tcp_keepalives_idle", idleS], ["tcp_keepalives_interval", intervalS], ["tcp_keepalives_count", "3"]]), fallback: pairs(timeouts) };
@@ -121,7 +122,7 @@ export async function createDatabase(url: string, at: ConnectTarget, name: strin
 export async function superviseClient(client: pg.Client, url: string, at: ConnectTarget): Promise<void> {
   const raw = client as unknown as { query: (...args: unknown[]) => unknown; end: (...args: unknown[]) => unknown; processID: number };
   const original = raw.query.bind(client);
-  const pid = raw.processID;
+  let pid = raw.processID;
   const watch = new StallWatch({
     target: at.target,
     stallTimeoutMs: at.options.stallTimeoutMs,
@@ -134,5 +135,8 @@ export async function superviseClient(client: pg.Client, url: string, at: Connec
   routeQueries(raw, original, watch, "running a knex query");
   boundEnd(raw, PG_CLOSE_TIMEOUT_MS, () => destroyClient(client), watch);
   const settings = sessionSettings(at.options.stallTimeoutMs);
-  await watch.run("setting up the session", () => callQuery(original, [settings.sql])).catch(() => watch.run("setting up the session", () => callQuery(original, [settings.fallback]))).catch(() => undefined);
+  const set = (sql: string) => watch.run("setting up the session", () => callQuery(original, [sql]));
+  const results = await set(settings.sql).catch(() => set(settings.fallback)).catch(() => undefined);
+  const row = (results?.[0] as { rows?: { pid?: number }[] } | undefined)?.rows?.[0];
+  if (typeof row?.pid === "number") pid = row.pid;
 }
