@@ -145,7 +145,8 @@ function secretPattern(secret: string): RegExp {
       const encoded = [...new TextEncoder().encode(char)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`).join("");
       const options = [escapeRegExp(char), anyCase(encoded)];
       if (char === " ") options.push("\\+");
-      if (char === '"' || char === "\\") options.push(escapeRegExp(JSON.stringify(char).slice(1, -1)));
+      // The JSON escape first: it is longer than the bare character it starts with.
+      if (char === '"' || char === "\\") options.unshift(escapeRegExp(JSON.stringify(char).slice(1, -1)));
       return `(?:${options.join("|")})`;
     });
     pattern = new RegExp(parts.join(""), "g");

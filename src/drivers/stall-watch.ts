@@ -68,8 +68,9 @@ export class StallWatch {
   /** Runs one request under the watch. `phase` says what it is for, in messages. */
   async run<T>(phase: string, request: () => Promise<T>): Promise<T> {
     if (this.#dead) throw this.#dead;
+    // A client that throws instead of rejecting (a closed connection) fails the same way.
+    const work = Promise.resolve().then(request);
     this.#pending++;
-    const work = request();
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const watchdog = new Promise<never>((_, reject) => {

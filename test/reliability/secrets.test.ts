@@ -6,6 +6,9 @@ import { runCli, type CliResult } from "../helpers/cli.js";
 import { tempProject } from "../helpers/project.js";
 import { availableDialects, createDatabase, mysqlAdmin, uniqueName, type TestDatabase } from "../helpers/servers.js";
 import { planAll, redactUrl, runAll, serializeError } from "../helpers/stagecraft.js";
+// Internal helpers, from the same build the workers run.
+import { scrubSecrets } from "../../dist/src/errors.js";
+import { secretsOf } from "../../dist/src/drivers/url.js";
 
 const dialects = (await availableDialects()).filter((d) => d !== "sqlite");
 /** Appears in every URL; it must never come back out, raw or URL-encoded. */
@@ -98,6 +101,23 @@ describe.each(dialects)("secrets on %s", (dialect) => {
     } finally {
       await holder();
     }
+  });
+});
+
+describe("scrubbing", () => {
+  it("finds every secret of a URL, also in one that does not parse, and in password-like query parameters", () => {
+    expect(secretsOf("postgres://app:pa%2Fss@db/orders")).toEqual(expect.arrayContaining(["pa%2Fss", "pa/ss"]));
+    expect(secretsOf("postgres://app:pa/ss#word@db:notaport/orders")).toContain("pa/ss#word");
+    expect(secretsOf("POSTGRES://app@db/orders?sslmode=require&password=s3cr%2Bt&pass=other\n")).toEqual(expect.arrayContaining(["s3cr%2Bt", "s3cr+t", "other"]));
+    expect(secretsOf("mysql://root@db/app")).toEqual([]);
+  });
+
+  it("masks a secret as written, decoded, percent-encoded in either case or in part, with + for a space, and JSON-escaped", () => {
+    const secret = 'S3nt/"in el\\';
+    const forms = [secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), "S3nt%2f\"in+el%5C", JSON.stringify(secret).slice(1, -1)];
+    for (const form of forms) expect(scrubSecrets(`before ${form} after`, [secret])).toBe("before *** after");
+    // Too short to mask in free text without garbling it (URLs are redacted instead).
+    expect(scrubSecrets("ab cd", ["ab"])).toBe("ab cd");
   });
 });
 
