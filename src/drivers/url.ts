@@ -75,8 +75,14 @@ export function secretsOf(url: string): string[] {
     parsed = undefined;
   }
   if (parsed !== undefined) add(parsed.password);
-  else add(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:(.*)@/s.exec(text)?.[1]);
-  for (const match of text.matchAll(/[?&;]([^=&#\s]*)=([^&#;]*)/g)) {
+  else {
+    // Nothing of a URL that does not parse is shown (the target reads `<unparseable URL>`),
+    // so all of it counts as secret, besides the password guessed from its shape.
+    if (!/^(?:sqlite|file):/i.test(text)) found.add(text);
+    add(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:(.*)@/s.exec(text)?.[1]);
+  }
+  // Query parameters, and libpq's `key=value` connection strings.
+  for (const match of text.matchAll(/(?:^|[?&;\s])([^=&#\s]*)=([^&#;\s]*)/g)) {
     if (SECRET_PARAM.test(match[1] ?? "")) add(match[2]);
   }
   return [...found];

@@ -109,6 +109,7 @@ describe("scrubbing", () => {
     expect(secretsOf("postgres://app:pa%2Fss@db/orders")).toEqual(expect.arrayContaining(["pa%2Fss", "pa/ss"]));
     expect(secretsOf("postgres://app:pa/ss#word@db:notaport/orders")).toContain("pa/ss#word");
     expect(secretsOf("POSTGRES://app@db/orders?sslmode=require&password=s3cr%2Bt&pass=other\n")).toEqual(expect.arrayContaining(["s3cr%2Bt", "s3cr+t", "other"]));
+    expect(secretsOf("host=db user=app password=s3cret dbname=orders")).toEqual(expect.arrayContaining(["host=db user=app password=s3cret dbname=orders", "s3cret"]));
     expect(secretsOf("mysql://root@db/app")).toEqual([]);
   });
 
