@@ -33,6 +33,40 @@ export function positiveInt(name: string, min: number) {
   };
 }
 
+/** `30`, `30s`, `500ms`, `2m` → milliseconds; a bare number counts seconds (like `psql`'s and dbmate's timeouts). */
+export function duration(name: string) {
+  return (value: string): number => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+    if (!match) throw new InvalidArgumentError(`${name} takes a duration: seconds (30), or with a unit (500ms, 30s, 2m)`);
+    const ms = Number(match[1]) * ({ ms: 1, s: 1_000, m: 60_000 } as const)[(match[2] ?? "s") as "ms" | "s" | "m"];
+    if (!(ms > 0)) throw new InvalidArgumentError(`${name} must be longer than 0`);
+    return Math.round(ms);
+  };
+}
+
+/** How long `--wait` without a value waits for a server (dbmate's default). */
+export const DEFAULT_WAIT_MS = 60_000;
+
+/** Flags of every command that connects to the databases. */
+export interface ConnectionFlags {
+  connectTimeout?: number;
+  wait?: number | true;
+}
+
+export function connectionFlags(command: Command): Command {
+  return command
+    .option("--connect-timeout <duration>", "longest time to open one connection, e.g. 5s (default: connect_timeout_ms of each database, 10s)", duration("--connect-timeout"))
+    .option("--wait [duration]", `wait for a server that is not up yet (refused, unknown host, starting), up to this long (default ${DEFAULT_WAIT_MS / 1000}s)`, duration("--wait"));
+}
+
+/** The API options the connection flags ask for. */
+export function connectionOptions(flags: ConnectionFlags): { connectTimeoutMs?: number; waitMs?: number } {
+  return {
+    ...(flags.connectTimeout === undefined ? {} : { connectTimeoutMs: flags.connectTimeout }),
+    ...(flags.wait === undefined ? {} : { waitMs: flags.wait === true ? DEFAULT_WAIT_MS : flags.wait }),
+  };
+}
+
 export function common(command: Command): Command {
   return command
     .option("-c, --config <path>", "config file", "stagecraft.yml")

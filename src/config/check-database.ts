@@ -16,6 +16,10 @@ export interface DatabaseConfig {
   strategy: Strategy;
   lockTimeoutMs: number;
   migrationTimeoutMs?: number;
+  /** Longest time to open one connection. @default DEFAULT_CONNECT_TIMEOUT_MS */
+  connectTimeoutMs?: number;
+  /** An unanswered request waits this long before the server is asked about the session; the server-side lease. @default DEFAULT_STALL_TIMEOUT_MS */
+  stallTimeoutMs?: number;
   /** The engine's own keys, as its schema returned them. */
   engineConfig: Record<string, unknown>;
   /** Sorted, without duplicates: the entry's `tags:` and, for a fleet member, those its row derived. */
@@ -80,7 +84,7 @@ export async function checkEntry(name: string, raw: unknown, fleet: boolean, ctx
     }
   }
   if (!core.success || issues.length > 0) return { issues, ...(core.success ? { data: core.data } : {}) };
-  const { strategy, lock_timeout_ms, migration_timeout_ms } = core.data.migrations;
+  const { strategy, lock_timeout_ms, migration_timeout_ms, connect_timeout_ms, stall_timeout_ms } = core.data.migrations;
   return {
     issues,
     data: core.data,
@@ -89,6 +93,8 @@ export async function checkEntry(name: string, raw: unknown, fleet: boolean, ctx
       migrationPath,
       strategy,
       lockTimeoutMs: lock_timeout_ms,
+      connectTimeoutMs: connect_timeout_ms,
+      stallTimeoutMs: stall_timeout_ms,
       ...(migration_timeout_ms === undefined ? {} : { migrationTimeoutMs: migration_timeout_ms }),
       engineConfig,
       tags: [...new Set(core.data.tags)].sort(),

@@ -5,11 +5,13 @@ import { fleetSchema, tagsSchema } from "./fleet-schema.js";
 export const DEFAULT_STRATEGY = "pre_deploy";
 /** Longest wait for a database's migration lock. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS } from "../drivers/connection-options.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS } from "../drivers/connection-options.js";
 export const STRATEGIES = ["pre_deploy", "post_deploy", "manual"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** Keys of `databases.<name>.migrations` that stagecraft owns; the rest belong to the engine. */
-export const CORE_MIGRATION_KEYS = ["engine", "path", "strategy", "lock_timeout_ms", "migration_timeout_ms"] as const;
+export const CORE_MIGRATION_KEYS = ["engine", "path", "strategy", "lock_timeout_ms", "migration_timeout_ms", "connect_timeout_ms", "stall_timeout_ms"] as const;
 
 /** One message when the key is missing, another when it has the wrong type. */
 function expect(required: string, wrongType: string) {
@@ -27,6 +29,8 @@ export const migrationsSchema = z
     strategy: z.enum(STRATEGIES, { error: `must be one of ${STRATEGIES.join(", ")}` }).default(DEFAULT_STRATEGY),
     lock_timeout_ms: z.number({ error: "must be a number of milliseconds" }).int().positive().default(DEFAULT_LOCK_TIMEOUT_MS),
     migration_timeout_ms: z.number({ error: "must be a number of milliseconds" }).int().positive().optional(),
+    connect_timeout_ms: z.number({ error: "must be a number of milliseconds" }).int().positive().default(DEFAULT_CONNECT_TIMEOUT_MS),
+    stall_timeout_ms: z.number({ error: "must be a number of milliseconds" }).int().min(1_000, { error: "must be at least 1000 ms" }).default(DEFAULT_STALL_TIMEOUT_MS),
   }, expect("the engine and path of this database's migrations", "must be a map with engine and path"))
   .catchall(z.unknown());
 

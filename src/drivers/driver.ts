@@ -1,4 +1,3 @@
-import { StagecraftError, scrubSecrets } from "../errors.js";
 import type { SqlDialect } from "../sql/statement.js";
 
 export type Dialect = "sqlite" | "postgres" | "mysql";
@@ -47,7 +46,7 @@ export interface Driver {
   readonly types: ColumnTypes;
   /** Tables can live in a named schema (PostgreSQL). */
   readonly schemas: boolean;
-  /** The connection URL with its password replaced by `***`. */
+  /** The connection URL with only its password replaced by `***` (`postgres://app:***@db:5432/orders`). */
   readonly target: string;
   /** Runs one parameterised statement (`?` placeholders) and returns its rows. */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
@@ -59,8 +58,11 @@ export interface Driver {
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
-  /** Takes the lock, waiting at most `timeoutMs`; throws `lock_timeout` naming the holder. */
-  lock(spec: LockSpec, timeoutMs: number): Promise<HeldLock>;
+  /**
+   * Takes the lock, waiting at most `timeoutMs`; throws `lock_timeout` naming the holder, or
+   * `cancelled` as soon as `signal` fires (a cancelled run does not sit out the lock timeout).
+   */
+  lock(spec: LockSpec, timeoutMs: number, signal?: AbortSignal): Promise<HeldLock>;
   tableExists(table: string, schema?: string): Promise<boolean>;
   /** Tables of the current database (PostgreSQL: the current schema), without system tables. */
   listTables(): Promise<string[]>;
@@ -88,22 +90,6 @@ export class SqlError extends Error {
 
   /** Statements of a multi-statement text that completed before the failing one. */
   readonly completed: number | undefined;
-}
-
-/** The error for a server that could not be reached: the server's code kept, the password scrubbed. */
-export function connectionFailed(target: string, error: unknown, secrets: readonly string[]): StagecraftError {
-  const code = (error as { code?: unknown })?.code;
-  return new StagecraftError("connection_failed", `cannot connect to ${target}: ${scrubSecrets((error as Error)?.message ?? String(error), secrets)}`, {
-    ...(typeof code === "string" ? { driverCode: code } : {}),
-    hint: "check that the server is running and the URL is right",
-  });
-}
-
-/** The error for a server-side lock wait that ran out, naming the lock, the database and its holders. */
-export function lockTimeout(name: string, target: string, timeoutMs: number, holders: readonly string[]): StagecraftError {
-  return new StagecraftError("lock_timeout", `timed out after ${timeoutMs} ms waiting for migration lock "${name}" on ${target}; held by ${holders.join(", ") || "another session"}`, {
-    hint: "wait for the other run to finish; a lock held by a dead session is released by the server when its connection closes",
-  });
 }
 
 /** Runs `fn` inside a transaction on `driver`: commit on success, rollback on error. */

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { sleep } from "./connection-options.js";
 
 /** A signed 64-bit key for `name`, stable across processes (PostgreSQL advisory locks). */
 export function advisoryKey(name: string): bigint {
@@ -12,11 +13,15 @@ export function boundedName(name: string, max: number): string {
   return `${name.slice(0, max - 17)}:${hash}`;
 }
 
-/** Sleeps, then grows the delay: polling a lock without holding a snapshot between tries. */
-export function backoff(): () => Promise<void> {
+/**
+ * Sleeps, then grows the delay: polling a lock without holding a snapshot between tries.
+ * With a signal, the sleep ends (rejecting) the moment it fires.
+ */
+export function backoff(): (signal?: AbortSignal) => Promise<void> {
   let delayMs = 20;
-  return () => new Promise((resolve) => {
-    setTimeout(resolve, delayMs);
+  return (signal) => {
+    const sleeping = sleep(delayMs, signal);
     delayMs = Math.min(delayMs * 2, 500);
-  });
+    return sleeping;
+  };
 }

@@ -8,7 +8,7 @@ export interface ParsedUrl {
   location: string;
   /** SQLite `?key=value` options (pragmas). */
   options: Record<string, string>;
-  /** Password, for scrubbing from messages. */
+  /** Every secret of the URL (see {@link secretsOf}), for scrubbing messages. */
   secrets: string[];
 }
 
@@ -19,9 +19,15 @@ const SERVER_SCHEMES: Record<string, Dialect> = {
   "mariadb:": "mysql",
 };
 
+/**
+ * Query parameters whose values are secrets: libpq and mysql2 read `password` (and
+ * `sslpassword`) from the query string, and users write `pass`, `pwd`, `token`.
+ */
+const SECRET_PARAM = /pass|pwd|secret|token/i;
+
 /** Parses a connection URL. `workDir` anchors relative SQLite paths. The error never repeats the URL. */
 export function parseConnectionUrl(url: string, workDir: string, envName: string): ParsedUrl {
-  const sqlite = /^(?:sqlite|file):(?:\/\/)?(.*)$/i.exec(url);
+  const sqlite = /^\s*(?:sqlite|file):(?:\/\/)?(.*?)\s*$/is.exec(url);
   if (sqlite) {
     const [pathPart = "", query = ""] = (sqlite[1] ?? "").split("?", 2);
     if (pathPart === "") throw badUrl(envName, "a sqlite: URL needs a file path, e.g. sqlite:./data/app.db or sqlite::memory:");
@@ -31,29 +37,81 @@ export function parseConnectionUrl(url: string, workDir: string, envName: string
   }
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(url.trim());
   } catch {
-    throw badUrl(envName, "it is not a valid URL");
+    throw badUrl(envName, "it is not a valid URL (a password with @, :, / or # in it must be percent-encoded, e.g. @ as %40)");
   }
   const dialect = SERVER_SCHEMES[parsed.protocol];
   if (dialect === undefined) {
     throw badUrl(envName, `scheme "${parsed.protocol}" is not supported; use postgres://, postgresql://, mysql://, mariadb://, sqlite:<path> or file:<path>`);
   }
-  const password = decodeURIComponent(parsed.password);
-  const secrets = password === "" ? [] : [password, parsed.password, url];
+  for (const [part, value] of [["user name", parsed.username], ["password", parsed.password], ["database name", parsed.pathname]] as const) {
+    if (!isDecodable(value)) throw badUrl(envName, `the ${part} holds a malformed percent-escape (a % not followed by two hex digits); write a literal % as %25`);
+  }
   if (parsed.protocol === "mariadb:") parsed.protocol = "mysql:";
-  return { dialect, location: parsed.toString(), options: {}, secrets };
+  return { dialect, location: parsed.toString(), options: {}, secrets: secretsOf(url) };
 }
 
-/** The URL with any password replaced by `***`; safe for messages and reports. */
-export function redactUrl(url: string): string {
-  if (/^(?:sqlite|file):/i.test(url)) return url;
+/**
+ * Every secret a connection URL holds, decoded and as written: the userinfo password and the
+ * values of password-like query parameters. Works on URLs that do not parse (a password with
+ * a raw `@` or `/`, a malformed escape), so their secrets can still be scrubbed.
+ */
+export function secretsOf(url: string): string[] {
+  const text = url.trim();
+  const found = new Set<string>();
+  const add = (value: string | undefined): void => {
+    if (value === undefined || value === "") return;
+    found.add(value);
+    const decoded = safeDecode(value.replaceAll("+", " "));
+    if (decoded !== undefined) found.add(decoded);
+    const plain = safeDecode(value);
+    if (plain !== undefined) found.add(plain);
+  };
+  let parsed: URL | undefined;
   try {
-    const parsed = new URL(url);
+    parsed = new URL(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed !== undefined) add(parsed.password);
+  else {
+    // Nothing of a URL that does not parse is shown (the target reads `<unparseable URL>`),
+    // so all of it counts as secret, besides the password guessed from its shape.
+    if (!/^(?:sqlite|file):/i.test(text)) found.add(text);
+    add(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:(.*)@/s.exec(text)?.[1]);
+  }
+  // Query parameters, and libpq's `key=value` connection strings.
+  for (const match of text.matchAll(/(?:^|[?&;\s])([^=&#\s]*)=([^&#;\s]*)/g)) {
+    if (SECRET_PARAM.test(match[1] ?? "")) add(match[2]);
+  }
+  return [...found];
+}
+
+/** The URL with its password (userinfo and password-like query parameters) replaced by `***`; safe for messages and reports. */
+export function redactUrl(url: string): string {
+  const text = url.trim();
+  if (/^(?:sqlite|file):/i.test(text)) return text;
+  try {
+    const parsed = new URL(text);
     if (parsed.password !== "") parsed.password = "***";
+    // Rewritten by hand, not through searchParams, so the rest of the query stays as written.
+    parsed.search = parsed.search.replace(/([?&;])([^=&#]*)=([^&#;]*)/g, (all, sep: string, key: string) => (SECRET_PARAM.test(key) ? `${sep}${key}=***` : all));
     return parsed.toString();
   } catch {
     return "<unparseable URL>";
+  }
+}
+
+function isDecodable(value: string): boolean {
+  return safeDecode(value) !== undefined;
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
   }
 }
 

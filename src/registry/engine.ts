@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import type { ConnectionOptions } from "../drivers/connection-options.js";
 
 /** One migration as an engine knows it, in apply order. */
 export interface Migration {
@@ -32,6 +33,8 @@ export interface PlanOptions {
   database: string;
   /** Longest wait for the migration lock. */
   lockTimeoutMs: number;
+  /** Connect timeout, stall detection, `--wait`, `--create-database`; `openDriver` reads it from these options. */
+  connection?: ConnectionOptions;
   signal: AbortSignal;
 }
 

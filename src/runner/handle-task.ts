@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { StagecraftError, scrubError, serializeError } from "../errors.js";
-import { parseConnectionUrl } from "../drivers/url.js";
+import { secretsOf } from "../drivers/url.js";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Engine, Migration, MigrationProgress, PlanOptions } from "../registry/engine.js";
 import type { Task, TaskResult } from "./protocol.js";
@@ -19,7 +19,8 @@ export async function handleTask(task: Task): Promise<TaskResult> {
   }, ABORT_POLL_MS);
   poll?.unref();
   let applied: string[] = [];
-  let secrets: string[] = [];
+  // Every secret form of the URL, found even in a URL that does not parse.
+  const secrets = secretsOf(task.url);
   let base: PlanOptions | undefined;
   try {
     await importBuiltins();
@@ -28,7 +29,6 @@ export async function handleTask(task: Task): Promise<TaskResult> {
       await import(pathToFileURL(plugin).href);
       importedPlugins.add(plugin);
     }
-    secrets = [task.url, ...parseConnectionUrl(task.url, task.workDir, task.connectionEnv).secrets];
     const engine = lookUp(task.engine);
     base = {
       config: task.engineConfig,
@@ -38,6 +38,7 @@ export async function handleTask(task: Task): Promise<TaskResult> {
       workDir: task.workDir,
       database: task.database,
       lockTimeoutMs: task.lockTimeoutMs,
+      ...(task.connection === undefined ? {} : { connection: task.connection }),
       signal: controller.signal,
     };
     let cancelled = false;
@@ -65,7 +66,11 @@ export async function handleTask(task: Task): Promise<TaskResult> {
     const plain = serializeError(error);
     const message = plain.message.includes(`database ${task.database}`) ? plain.message : `database ${task.database}: ${plain.message}`;
     const named = { ...plain, message, database: task.database };
-    return { status: "failed", migrations: await planAfterFailure(task, base), applied, error: scrubError(named, secrets) };
+    // A lock wait or a --wait stopped by cancellation: the database is cancelled, not failed.
+    if (plain.kind === "cancelled") return { status: "cancelled", migrations: [], applied };
+    // After a failed connection, planning would only wait for the same server again.
+    const after = plain.kind === "connection_failed" ? [] : await planAfterFailure(task, base);
+    return { status: "failed", migrations: after, applied, error: scrubError(named, secrets) };
   } finally {
     if (poll) clearInterval(poll);
     task.port?.close();

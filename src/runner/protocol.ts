@@ -1,5 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
 import type { SerializedError } from "../errors.js";
+import type { ConnectionOptions } from "../drivers/connection-options.js";
 import type { Migration } from "../registry/engine.js";
 
 /** What the main thread sends a worker: everything resolved, nothing left to look up. */
@@ -13,6 +14,7 @@ export interface Task {
   url: string;
   workDir: string;
   lockTimeoutMs: number;
+  connection?: ConnectionOptions;
   direction: "up" | "down";
   steps: number;
   resolve?: { migration: string; action: "applied" | "rolled-back" };

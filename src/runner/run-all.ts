@@ -3,7 +3,8 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { withEnvFile } from "../config/env-file.js";
 import { loadConfig, type DatabaseConfig, type StagecraftConfig } from "../config/load.js";
 import type { Strategy } from "../config/schema.js";
-import { StagecraftError } from "../errors.js";
+import { StagecraftError, scrubError } from "../errors.js";
+import { secretsOf } from "../drivers/url.js";
 import { emit, type RunnerListeners } from "./events.js";
 import type { Task } from "./protocol.js";
 import { prepare, type Prepared } from "./prepare.js";
@@ -54,6 +55,10 @@ export interface PlanAllOptions {
   inProcess?: boolean;
   /** Heap limit of each worker thread (MiB): a migration past it fails its database only. @default 2048 */
   workerMemoryMb?: number;
+  /** Longest time to open one connection, for every database (overrides `connect_timeout_ms`). */
+  connectTimeoutMs?: number;
+  /** Keep retrying a server that is not up yet (refused, unknown host, starting) this long. @default 0 */
+  waitMs?: number;
   on?: RunnerListeners;
 }
 
@@ -62,9 +67,11 @@ export interface RunAllOptions extends PlanAllOptions {
   direction?: "up" | "down";
   /** Migrations per database at most; 0 = all pending (up). Down needs ≥ 1. @default 0 */
   steps?: number;
+  /** Create a PostgreSQL/MySQL database the server says does not exist. @default false */
+  createDatabase?: boolean;
 }
 
-export interface ResolveOptions extends Pick<PlanAllOptions, "environment" | "env" | "envFile" | "plugins" | "inProcess" | "workerMemoryMb"> {
+export interface ResolveOptions extends Pick<PlanAllOptions, "environment" | "env" | "envFile" | "plugins" | "inProcess" | "workerMemoryMb" | "connectTimeoutMs" | "waitMs"> {
   database: string;
   migration: string;
   action: "applied" | "rolled-back";
@@ -155,6 +162,12 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
       connectionEnv: db.connectionEnv,
       url: item.url,
       lockTimeoutMs: db.lockTimeoutMs,
+      connection: {
+        connectTimeoutMs: options.connectTimeoutMs ?? db.connectTimeoutMs,
+        stallTimeoutMs: db.stallTimeoutMs,
+        waitMs: options.waitMs ?? 0,
+        createDatabase: mode === "run" && options.createDatabase === true,
+      },
       ...(abortFlag ? { abortFlag } : {}),
     };
     const outcome = await pool.dispatch(task, {
@@ -165,7 +178,7 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
         ? { onProgress: (event) => emit(options.on, event.type, { database: db.name, ...event }) }
         : {}),
     });
-    return finish(item, toReport(as("failed"), outcome, db), performance.now() - started);
+    return finish(item, toReport(as("failed"), outcome, db, secretsOf(item.url)), performance.now() - started);
   };
   const finish = (item: Prepared, report: DatabaseReport, elapsedMs: number): DatabaseReport => {
     if (report.status === "failed") failed = true;
@@ -200,7 +213,7 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
   }
 }
 
-function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig): DatabaseReport {
+function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, secrets: readonly string[]): DatabaseReport {
   switch (outcome.kind) {
     case "result": {
       const { status, migrations, applied, error } = outcome.result;
@@ -215,11 +228,12 @@ function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseCo
         hint: "a transactional migration was rolled back with the connection; a non-transactional one is recorded as unfinished: check the database, then `stagecraft migrate resolve`",
       } };
     case "crash":
-      return { ...base, error: {
+      // A crash message is whatever the thread died of, e.g. an error holding the connection config.
+      return { ...base, error: scrubError({
         kind: "internal",
         message: `database ${db.name}: the worker thread running engine ${db.engine} died: ${outcome.message}`,
         database: db.name,
         hint: "a migration or engine ended its thread (process.exit, out of memory, a native crash); other databases were not affected",
-      } };
+      }, secrets) };
   }
 }

@@ -6,7 +6,10 @@ import { runCli, type CliResult } from "../helpers/cli.js";
 import { tempProject } from "../helpers/project.js";
 import { describeDialects } from "../helpers/describe-dialects.js";
 import { availableDialects, createDatabase, mysqlAdmin, uniqueName, type TestDatabase } from "../helpers/servers.js";
-import { planAll, runAll, serializeError } from "../helpers/stagecraft.js";
+import { planAll, redactUrl, runAll, serializeError } from "../helpers/stagecraft.js";
+// Internal helpers, from the same build the workers run.
+import { scrubSecrets } from "../../dist/src/errors.js";
+import { secretsOf } from "../../dist/src/drivers/url.js";
 
 const dialects = (await availableDialects()).filter((d) => d !== "sqlite");
 /** Appears in every URL; it must never come back out, raw or URL-encoded. */
@@ -41,12 +44,23 @@ describeDialects("secrets on %s", dialects, (dialect) => {
     urls.good = goodUrl;
     urls.refused = goodUrl.replace(/:(5432|3306)\//, ":1/");
     urls.bad_port = goodUrl.replace(/:(5432|3306)\//, ":notaport/");
+    // URLs that do not survive parsing unchanged: a trailing newline from a secret file, an
+    // upper-case scheme, padding; and the password as a query parameter, where libpq reads it.
+    const [scheme, rest] = goodUrl.split("://") as [string, string];
+    const withoutPassword = rest.replace(`:${ENCODED}@`, "@");
+    urls.query_password = `${scheme.toUpperCase()}://${withoutPassword.replace(/:(5432|3306)\//, ":1/")}?password=${ENCODED}\n`;
+    urls.query_password_connects = `${scheme}://${withoutPassword}?${dialect === "postgres" ? "sslmode=disable" : "charset=utf8mb4"}&password=${ENCODED}`;
+    urls.upper_scheme = `${scheme.toUpperCase()}://${rest.replace(/:(5432|3306)\//, ":1/")}`;
+    urls.padded = `  ${goodUrl}\r\n`;
     project.write("migrations/001_ok.sql", "CREATE TABLE ok (id INT);\n");
+    // A migration whose timer throws an error carrying knex's connection config: it kills its thread.
+    project.write("knex_crash/001_crash.cjs", "exports.up = async (knex) => { setTimeout(() => { throw new Error('timer: ' + JSON.stringify(knex.client.config.connection)); }, 10); await new Promise((r) => setTimeout(r, 2000)); };\nexports.down = async () => {};\n");
     project.write("bad/001_bad.sql", "CREATE TABLE IF NOT EXISTS bad_sql_t (id INT);\nSELECT * FROM no_such_table;\n");
     const databases: Record<string, unknown> = {};
     for (const name of Object.keys(urls)) databases[name] = { connection_env: `URL_${name.toUpperCase()}`, migrations: { engine: "raw", path: "./migrations", lock_timeout_ms: 300 } };
     databases.sql_error = { connection_env: "URL_GOOD", migrations: { engine: "raw", path: "./bad", table: "bad_history" } };
     for (const engine of ["drizzle", "prisma", "knex"]) databases[`engine_${engine}`] = { connection_env: "URL_REFUSED", migrations: { engine, path: "./migrations" } };
+    databases.knex_crash = { connection_env: "URL_GOOD", migrations: { engine: "knex", path: "./knex_crash", tableName: "crash_migrations" } };
     project.write("stagecraft.yml", stringify({ databases }));
   });
   afterAll(async () => {
@@ -64,7 +78,11 @@ describeDialects("secrets on %s", dialects, (dialect) => {
     }
     const report = JSON.parse(outputs[1]![1].stdout);
     const kinds = Object.fromEntries(report.databases.map((d: { name: string; error?: { kind: string } }) => [d.name, d.error?.kind ?? "ok"]));
-    expect(kinds).toMatchObject({ good: "ok", refused: "connection_failed", auth_failure: "connection_failed", bad_port: "invalid_config", sql_error: "migration_failed", engine_drizzle: "connection_failed", engine_prisma: "connection_failed", engine_knex: "connection_failed" });
+    expect(kinds).toMatchObject({ good: "ok", refused: "connection_failed", auth_failure: "connection_failed", bad_port: "invalid_config", sql_error: "migration_failed", engine_drizzle: "connection_failed", engine_prisma: "connection_failed", engine_knex: "connection_failed", query_password: "connection_failed", upper_scheme: "connection_failed", padded: "ok", knex_crash: "internal" });
+    // The crash message is there, with the connection config, but not the password.
+    expect(report.databases.find((d: { name: string }) => d.name === "knex_crash").error.message).toMatch(/died: .*timer: \{/);
+    // Targets mask only the password: the rest of the URL stays readable.
+    expect(report.databases.find((d: { name: string }) => d.name === "query_password").error.message).toMatch(/cannot connect to (postgres|mysql):\/\/\w+@127\.0\.0\.1:1\/\w+\?password=\*\*\*: /);
     for (const [label, result] of outputs) {
       expectNoSecret(`${label} stdout`, result.stdout);
       expectNoSecret(`${label} stderr`, result.stderr);
@@ -84,6 +102,35 @@ describeDialects("secrets on %s", dialects, (dialect) => {
     } finally {
       await holder();
     }
+  });
+});
+
+describe("scrubbing", () => {
+  it("finds every secret of a URL, also in one that does not parse, and in password-like query parameters", () => {
+    expect(secretsOf("postgres://app:pa%2Fss@db/orders")).toEqual(expect.arrayContaining(["pa%2Fss", "pa/ss"]));
+    expect(secretsOf("postgres://app:pa/ss#word@db:notaport/orders")).toContain("pa/ss#word");
+    expect(secretsOf("POSTGRES://app@db/orders?sslmode=require&password=s3cr%2Bt&pass=other\n")).toEqual(expect.arrayContaining(["s3cr%2Bt", "s3cr+t", "other"]));
+    expect(secretsOf("host=db user=app password=s3cret dbname=orders")).toEqual(expect.arrayContaining(["host=db user=app password=s3cret dbname=orders", "s3cret"]));
+    expect(secretsOf("mysql://root@db/app")).toEqual([]);
+  });
+
+  it("masks a secret as written, decoded, percent-encoded in either case or in part, with + for a space, and JSON-escaped", () => {
+    const secret = 'S3nt/"in el\\';
+    const forms = [secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), "S3nt%2f\"in+el%5C", JSON.stringify(secret).slice(1, -1)];
+    for (const form of forms) expect(scrubSecrets(`before ${form} after`, [secret])).toBe("before *** after");
+    // Too short to mask in free text without garbling it (URLs are redacted instead).
+    expect(scrubSecrets("ab cd", ["ab"])).toBe("ab cd");
+  });
+});
+
+describe("redactUrl", () => {
+  it("masks only the password, in the userinfo and in password-like query parameters, whatever the spelling of the URL", () => {
+    expect(redactUrl("postgres://app:s3cret@db:5432/orders")).toBe("postgres://app:***@db:5432/orders");
+    expect(redactUrl("POSTGRES://app@db:5432/orders?sslmode=require&password=s3cret\n")).toBe("postgres://app@db:5432/orders?sslmode=require&password=***");
+    expect(redactUrl("  mysql://root@127.0.0.1:3306/app?sslpassword=x%2Fy&ssl=true\r\n")).toBe("mysql://root@127.0.0.1:3306/app?sslpassword=***&ssl=true");
+    expect(redactUrl("mysql://root@127.0.0.1:3306/app")).toBe("mysql://root@127.0.0.1:3306/app");
+    expect(redactUrl("sqlite:./data/app.db")).toBe("sqlite:./data/app.db");
+    expect(redactUrl("postgres://u:p@ss@host/db")).toBe("postgres://u:***@host/db");
   });
 });
 

@@ -52,6 +52,8 @@ databases:
       migrationPath: `${p.dir}/migrations`,
       strategy: "pre_deploy",
       lockTimeoutMs: 30000,
+      connectTimeoutMs: 10000,
+      stallTimeoutMs: 30000,
       engineConfig: { table: "stagecraft_migrations", transaction_mode: "per-migration", allow_out_of_order: true, allow_changed: false, allow_missing: false },
       tags: [],
     });

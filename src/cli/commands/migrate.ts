@@ -1,9 +1,10 @@
 import { CommanderError, type Command } from "commander";
-import { api, common, EXIT, err, positiveInt, prepare, printReport, type CommonFlags } from "../shared.js";
+import { api, common, connectionFlags, connectionOptions, EXIT, err, positiveInt, prepare, printReport, type CommonFlags, type ConnectionFlags } from "../shared.js";
 import { makeStyle } from "../style.js";
 import { selectionFlags, selectionOptions, type SelectionFlags } from "../selection.js";
 
-interface MigrateFlags extends CommonFlags, SelectionFlags {
+interface MigrateFlags extends CommonFlags, SelectionFlags, ConnectionFlags {
+  createDatabase?: boolean;
   plan?: boolean;
   concurrency?: number;
   steps?: number;
@@ -13,13 +14,14 @@ interface MigrateFlags extends CommonFlags, SelectionFlags {
 
 /** `stagecraft migrate`: apply pending migrations, or show the plan. */
 export function migrateCommand(program: Command): Command {
-  return selectionFlags(common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
-    .enablePositionalOptions()
+  return selectionFlags(connectionFlags(common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
+    .enablePositionalOptions())
     .option("--plan", "show the plan; change nothing"))
     .option("--concurrency <n>", "databases at once", positiveInt("--concurrency", 1))
     .option("--steps <n>", "at most N migrations per database (0 = all pending)", positiveInt("--steps", 0))
     .option("--down", "revert the last --steps migrations of each database")
     .option("--fail-fast", "start no new database after the first failure")
+    .option("--create-database", "create a PostgreSQL/MySQL database that does not exist yet (SQLite files are always created)")
     .action(async (flags: MigrateFlags) => {
       process.exitCode = await migrate(flags);
     });
@@ -28,6 +30,7 @@ export function migrateCommand(program: Command): Command {
 async function migrate(flags: MigrateFlags): Promise<number> {
   if (flags.plan && flags.down) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --down (a plan never changes anything)");
   if (flags.plan && flags.steps !== undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --steps");
+  if (flags.plan && flags.createDatabase) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --create-database (a plan never changes anything)");
   if (flags.down && flags.steps === undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --down needs --steps N (how many migrations to revert per database)");
   const config = await prepare(flags);
   const controller = new AbortController();
@@ -47,12 +50,13 @@ async function migrate(flags: MigrateFlags): Promise<number> {
       ...selectionOptions(flags),
       ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
       ...(flags.failFast ? { failFast: true } : {}),
+      ...connectionOptions(flags),
       ...(progress ? { on: progress.on } : {}),
       signal: controller.signal,
     };
     const report = flags.plan
       ? await planAll(config, options)
-      : await runAll(config, { ...options, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0 });
+      : await runAll(config, { ...options, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0, ...(flags.createDatabase ? { createDatabase: true } : {}) });
     progress?.stop();
     return await printReport(report, flags);
   } finally {

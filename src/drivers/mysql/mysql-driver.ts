@@ -1,10 +1,12 @@
-import mysql from "mysql2/promise";
+import type mysql from "mysql2/promise";
 import { scrubSecrets } from "../../errors.js";
-import { SqlError, connectionFailed, lockTimeout, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+import { connectionLost, isConnectionLoss, lockCancelled, lockTimeout } from "../connection-errors.js";
+import type { ConnectTarget } from "../connection-options.js";
 import { boundedName } from "../lock-key.js";
+import { StallWatch } from "../stall-watch.js";
+import { closeConnection, createDatabase, destroyConnection, killSession, openConnection, probeSession, sessionSettingsSql } from "./mysql-session.js";
 
-/** Connect timeout; a server that does not answer fails the database, not the run. */
-export const MYSQL_CONNECT_TIMEOUT_MS = 10_000;
 /** MySQL and MariaDB reject `GET_LOCK` names longer than this. */
 const MAX_LOCK_NAME = 64;
 
@@ -21,28 +23,47 @@ export class MysqlDriver implements Driver {
   readonly target: string;
   readonly #conn: mysql.Connection;
   readonly #secrets: string[];
+  readonly #watch: StallWatch;
+  readonly #kill: (what: "CONNECTION" | "QUERY") => Promise<void>;
   #database = "";
+  /** The server's id of this session (read with `CONNECTION_ID()` once connected; a proxy may renumber). */
+  #id: number;
 
-  private constructor(conn: mysql.Connection, target: string, secrets: string[]) {
+  private constructor(conn: mysql.Connection, url: string, at: ConnectTarget) {
     this.#conn = conn;
-    this.target = target;
-    this.#secrets = secrets;
-    conn.on("error", () => undefined);
+    this.target = at.target;
+    this.#secrets = at.secrets;
+    this.#id = conn.threadId;
+    this.#kill = (what) => killSession(url, at, this.#id, what);
+    this.#watch = new StallWatch({
+      target: at.target,
+      stallTimeoutMs: at.options.stallTimeoutMs,
+      connectTimeoutMs: at.options.connectTimeoutMs,
+      probe: () => probeSession(url, at, this.#id),
+      kill: () => this.#kill("CONNECTION"),
+      destroy: () => destroyConnection(conn),
+      ping: () => conn.query("SELECT 1"),
+    });
   }
 
-  static async connect(url: string, target: string, secrets: string[]): Promise<MysqlDriver> {
-    let conn: mysql.Connection;
+  /** Opens one session, bounded by the connect timeout, and sets it up so the server cleans up after a vanished runner. */
+  static async connect(url: string, at: ConnectTarget): Promise<MysqlDriver> {
+    const driver = new MysqlDriver(await openConnection(url, at), url, at);
     try {
-      // mysql2 asks for IGNORE_SPACE by default, which changes how `name (` parses and is stored
-      // with every routine a migration creates; the mysql client and Prisma do not ask for it.
-      conn = await mysql.createConnection({ uri: url, connectTimeout: MYSQL_CONNECT_TIMEOUT_MS, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, flags: ["-IGNORE_SPACE"] });
+      await driver.#run(() => driver.#conn.query(sessionSettingsSql(at.options.stallTimeoutMs)), "setting up the session");
+      const [row] = await driver.query<{ db: string | null; id: number | string }>("SELECT DATABASE() AS db, CONNECTION_ID() AS id");
+      driver.#database = row?.db ?? "";
+      if (row?.id !== undefined) driver.#id = Number(row.id);
     } catch (error) {
-      throw connectionFailed(target, error, secrets);
+      await driver.close();
+      throw error;
     }
-    const driver = new MysqlDriver(conn, target, secrets);
-    const [row] = await driver.query<{ db: string | null }>("SELECT DATABASE() AS db");
-    driver.#database = row?.db ?? "";
     return driver;
+  }
+
+  /** Creates the database of `url` (for `createDatabase`); the caller connects again. */
+  static async createDatabase(url: string, at: ConnectTarget, name: string): Promise<void> {
+    await createDatabase(url, at, name);
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -56,22 +77,44 @@ export class MysqlDriver implements Driver {
   }
 
   async begin(): Promise<void> {
-    await this.exec("START TRANSACTION");
+    await this.#run(() => this.#conn.query("START TRANSACTION"), "starting a transaction");
   }
 
   async commit(): Promise<void> {
-    await this.exec("COMMIT");
+    await this.#run(() => this.#conn.query("COMMIT"), "committing");
   }
 
   async rollback(): Promise<void> {
-    await this.exec("ROLLBACK");
+    await this.#run(() => this.#conn.query("ROLLBACK"), "rolling back");
   }
 
-  /** `GET_LOCK`: server-side, bounded wait, released when the session dies. */
-  async lock(spec: LockSpec, timeoutMs: number): Promise<HeldLock> {
+  /**
+   * `GET_LOCK`: server-side, bounded wait, released when the session dies. A cancelled run
+   * interrupts the wait with `KILL QUERY` from a second connection, and waits for that kill to
+   * land before this session runs anything else (so it cannot hit a later statement).
+   */
+  async lock(spec: LockSpec, timeoutMs: number, signal?: AbortSignal): Promise<HeldLock> {
     const name = spec.exact ? spec.name : boundedName(`stagecraft:${this.#database}:${spec.name}`, MAX_LOCK_NAME);
-    const [row] = await this.query<{ got: number | null }>("SELECT GET_LOCK(?, ?) AS got", [name, Math.max(timeoutMs / 1000, 0)]);
-    if (Number(row?.got) !== 1) {
+    if (signal?.aborted) throw lockCancelled(spec.name, this.target);
+    let interrupting: Promise<void> | undefined;
+    const onAbort = (): void => void (interrupting = this.#kill("QUERY").catch(() => undefined));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let got: number;
+    try {
+      const [row] = await this.#rows<{ got: number | null }>("SELECT GET_LOCK(?, ?) AS got", [name, Math.max(timeoutMs / 1000, 0)], "waiting for the migration lock");
+      got = Number(row?.got);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+      got = 0;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      await interrupting;
+    }
+    if (signal?.aborted) {
+      if (got === 1) await this.#rows("SELECT RELEASE_LOCK(?)", [name], "releasing the migration lock").catch(() => undefined);
+      throw lockCancelled(spec.name, this.target);
+    }
+    if (got !== 1) {
       const holders = await this.query<{ id: string; user: string; host: string; time: number }>(
         "SELECT id, user, host, time FROM information_schema.processlist WHERE id = IS_USED_LOCK(?)",
         [name],
@@ -79,7 +122,7 @@ export class MysqlDriver implements Driver {
       const who = holders.map((h) => `connection ${h.id} (${h.user}@${h.host}, ${h.time} s in its current state)`);
       throw lockTimeout(name, this.target, timeoutMs, who);
     }
-    return { release: async () => void (await this.query("SELECT RELEASE_LOCK(?)", [name])) };
+    return { release: async () => void (await this.#rows("SELECT RELEASE_LOCK(?)", [name], "releasing the migration lock")) };
   }
 
   async tableExists(table: string): Promise<boolean> {
@@ -100,14 +143,29 @@ export class MysqlDriver implements Driver {
     return `\`${name.replaceAll("`", "``")}\``;
   }
 
+  /** Bounded: a connection that stopped answering is cut instead of waiting for its goodbye. */
   async close(): Promise<void> {
-    await this.#conn.end().catch(() => this.#conn.destroy());
+    this.#watch.stop();
+    if (this.#watch.dead) destroyConnection(this.#conn);
+    else await closeConnection(this.#conn);
   }
 
-  async #run<T>(fn: () => Promise<T>): Promise<T> {
+  async #rows<T>(sql: string, params: unknown[], phase: string): Promise<T[]> {
+    const [rows] = await this.#run(() => this.#conn.query(sql, params), phase);
+    return Array.isArray(rows) ? (rows as T[]) : [];
+  }
+
+  /** Every request goes through the stall watch; a dropped connection is a `connection_failed`, not a SQL error. */
+  async #run<T>(fn: () => Promise<T>, phase = "running a statement"): Promise<T> {
     try {
-      return await fn();
+      return await this.#watch.run(phase, fn);
     } catch (error) {
+      if (error === this.#watch.dead) throw error;
+      if (isConnectionLoss(error)) {
+        const lost = connectionLost(this.target, phase, error, this.#secrets);
+        this.#watch.markDead(lost);
+        throw lost;
+      }
       const message = (error as Error).message;
       const line = /at line (\d+)\s*$/.exec(message)?.[1];
       throw new SqlError(scrubSecrets(message, this.#secrets), (error as { code?: string }).code, line === undefined ? undefined : Number(line), { cause: error });

@@ -1,14 +1,13 @@
 import pg from "pg";
 import { scrubSecrets, type StagecraftError } from "../../errors.js";
-import { SqlError, connectionFailed, lockTimeout, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+import { connectionLost, isConnectionLoss, lockCancelled, lockTimeout } from "../connection-errors.js";
+import type { ConnectTarget } from "../connection-options.js";
 import { advisoryKey, backoff } from "../lock-key.js";
 import { indexOfCodePoint, TextPositions } from "../../sql/text-position.js";
 import { countingQuery, type CountedFailure } from "./counting-query.js";
-
-/** Connect timeout; a server that does not answer fails the database, not the run. */
-export const PG_CONNECT_TIMEOUT_MS = 10_000;
-/** How often the server checks that our connection is still there during a long statement. */
-const CLIENT_CHECK_INTERVAL_MS = 1_000;
+import { StallWatch } from "../stall-watch.js";
+import { closeClient, connectClient, createDatabase, destroyClient, probeSession, sessionSettings, terminateSession } from "./postgres-session.js";
 
 export class PostgresDriver implements Driver {
   readonly dialect = "postgres" as const;
@@ -19,27 +18,47 @@ export class PostgresDriver implements Driver {
   readonly target: string;
   readonly #client: pg.Client;
   readonly #secrets: string[];
+  readonly #watch: StallWatch;
+  /** The server's pid of this session (read with `pg_backend_pid()` once connected). */
+  #pid: number;
 
-  private constructor(client: pg.Client, target: string, secrets: string[]) {
+  private constructor(client: pg.Client, url: string, at: ConnectTarget) {
     this.#client = client;
-    this.target = target;
-    this.#secrets = secrets;
-    // A dropped connection must not crash the thread; the next query reports it.
-    client.on("error", () => undefined);
+    this.target = at.target;
+    this.#secrets = at.secrets;
+    this.#pid = (client as unknown as { processID: number }).processID;
+    this.#watch = new StallWatch({
+      target: at.target,
+      stallTimeoutMs: at.options.stallTimeoutMs,
+      connectTimeoutMs: at.options.connectTimeoutMs,
+      probe: () => probeSession(url, at, this.#pid),
+      kill: () => terminateSession(url, at, this.#pid),
+      destroy: () => destroyClient(client),
+      ping: () => client.query("SELECT 1"),
+    });
   }
 
-  static async connect(url: string, target: string, secrets: string[]): Promise<PostgresDriver> {
-    const client = new pg.Client({ connectionString: url, application_name: "stagecraft", connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+  /** Opens one session, bounded by the connect timeout, and sets it up so the server cleans up after a vanished runner. */
+  static async connect(url: string, at: ConnectTarget): Promise<PostgresDriver> {
+    const driver = new PostgresDriver(await connectClient(url, at), url, at);
     try {
-      await client.connect();
+      const settings = sessionSettings(at.options.stallTimeoutMs);
+      const result = await driver.#run(settings.sql, undefined, "setting up the session").catch((error: unknown) => {
+        if (driver.#watch.dead) throw error;
+        return driver.#run(settings.fallback, undefined, "setting up the session").catch(() => undefined);
+      });
+      const pid = (result?.rows[0] as { pid?: number } | undefined)?.pid;
+      if (typeof pid === "number") driver.#pid = pid;
     } catch (error) {
-      await client.end().catch(() => undefined);
-      throw connectionFailed(target, error, secrets);
+      await driver.close();
+      throw error;
     }
-    // PostgreSQL 14+: notice a vanished client during a long statement, so a killed runner's
-    // transaction and advisory lock go away within a second, not when the statement ends.
-    await client.query(`SET client_connection_check_interval = ${CLIENT_CHECK_INTERVAL_MS}`).catch(() => undefined);
-    return new PostgresDriver(client, target, secrets);
+    return driver;
+  }
+
+  /** Creates the database of `url` (for `createDatabase`); the caller connects again. */
+  static async createDatabase(url: string, at: ConnectTarget, name: string): Promise<void> {
+    await createDatabase(url, at, name);
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -48,26 +67,26 @@ export class PostgresDriver implements Driver {
     return (await this.#run(text, params as unknown[])).rows as T[];
   }
 
-  /** One round trip for the whole text; a failure says how many of its statements completed. */
+  /** One round trip for the whole text, under the stall watch; a failure says how many of its statements completed. */
   async exec(sql: string): Promise<void> {
     try {
-      await countingQuery(this.#client, sql);
+      await this.#watch.run("running a migration statement", () => countingQuery(this.#client, sql));
     } catch (failure) {
-      const { error, completed } = failure as CountedFailure;
-      throw this.#sqlError(error, sql, completed);
+      const counted = isCountedFailure(failure) ? failure : undefined;
+      throw this.#failure(counted?.error ?? failure, sql, "running a migration statement", counted?.completed);
     }
   }
 
   async begin(): Promise<void> {
-    await this.#run("BEGIN");
+    await this.#run("BEGIN", undefined, "starting a transaction");
   }
 
   async commit(): Promise<void> {
-    await this.#run("COMMIT");
+    await this.#run("COMMIT", undefined, "committing");
   }
 
   async rollback(): Promise<void> {
-    await this.#run("ROLLBACK");
+    await this.#run("ROLLBACK", undefined, "rolling back");
   }
 
   /**
@@ -76,17 +95,18 @@ export class PostgresDriver implements Driver {
    * in one long statement would hold a snapshot, and `CREATE INDEX CONCURRENTLY` run by the
    * lock holder waits for every such snapshot — a deadlock.
    */
-  async lock(spec: LockSpec, timeoutMs: number): Promise<HeldLock> {
+  async lock(spec: LockSpec, timeoutMs: number, signal?: AbortSignal): Promise<HeldLock> {
     const key = (spec.advisoryKey ?? advisoryKey(`stagecraft:${spec.name}`)).toString();
     const deadline = Date.now() + timeoutMs;
     const wait = backoff();
     for (;;) {
-      const [row] = await this.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(?::bigint) AS locked", [key]);
+      if (signal?.aborted) throw lockCancelled(spec.name, this.target);
+      const [row] = await this.#rows<{ locked: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS locked", [key], "taking the migration lock");
       if (row?.locked) break;
       if (Date.now() >= deadline) throw await this.#lockTimeout(key, spec.name, timeoutMs);
-      await wait();
+      await wait(signal).catch(() => undefined);
     }
-    return { release: async () => void (await this.query("SELECT pg_advisory_unlock(?::bigint)", [key])) };
+    return { release: async () => void (await this.#rows("SELECT pg_advisory_unlock($1::bigint)", [key], "releasing the migration lock")) };
   }
 
   async tableExists(table: string, schema?: string): Promise<boolean> {
@@ -107,15 +127,20 @@ export class PostgresDriver implements Driver {
     return schema === undefined ? q(name) : `${q(schema)}.${q(name)}`;
   }
 
+  /** Bounded: a connection that stopped answering is cut instead of waiting for its goodbye. */
   async close(): Promise<void> {
-    await this.#client.end().catch(() => undefined);
+    this.#watch.stop();
+    if (this.#watch.dead) destroyClient(this.#client);
+    else await closeClient(this.#client);
   }
 
+  /** Advisory locks are per database: only holders in this database are named. */
   async #lockTimeout(key: string, name: string, timeoutMs: number): Promise<StagecraftError> {
     const holders = await this.query<{ pid: number; application_name: string; client_addr: string | null; since: string }>(
       `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr, to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND ((l.classid::bigint << 32) | l.objid::bigint) = (?::bigint)`,
       [key],
     ).catch(() => []);
@@ -123,12 +148,28 @@ export class PostgresDriver implements Driver {
     return lockTimeout(name, this.target, timeoutMs, who);
   }
 
-  async #run(text: string, values?: unknown[]): Promise<pg.QueryResult> {
+  async #rows<T>(text: string, values: unknown[], phase: string): Promise<T[]> {
+    return (await this.#run(text, values, phase)).rows as T[];
+  }
+
+  /** Every request goes through the stall watch; a dropped connection is a `connection_failed`, not a SQL error. */
+  async #run(text: string, values?: unknown[], phase = "running a statement"): Promise<pg.QueryResult> {
     try {
-      return await this.#client.query(text, values);
+      return await this.#watch.run(phase, () => this.#client.query(text, values));
     } catch (error) {
-      throw this.#sqlError(error, text);
+      throw this.#failure(error, text, phase);
     }
+  }
+
+  /** A stalled or dropped connection stays a `connection_failed` (and marks the session dead); anything else is the server's SQL error. */
+  #failure(error: unknown, text: string, phase: string, completed?: number): Error {
+    if (error === this.#watch.dead) return error as Error;
+    if (isConnectionLoss(error)) {
+      const lost = connectionLost(this.target, phase, error, this.#secrets);
+      this.#watch.markDead(lost);
+      return lost;
+    }
+    return this.#sqlError(error, text, completed);
   }
 
   /** The server's `position` counts characters from 1 in the text sent; it becomes a line of that text. */
@@ -140,4 +181,8 @@ export class PostgresDriver implements Driver {
       ...(completed === undefined ? {} : { completed }),
     });
   }
+}
+
+function isCountedFailure(value: unknown): value is CountedFailure {
+  return value !== null && typeof value === "object" && "error" in value && "completed" in value;
 }

@@ -35,7 +35,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     throw new StagecraftError("unsupported", "drizzle has no down migrations, so stagecraft cannot revert them", { hint: "write a new migration that undoes the change (drizzle-kit generate)" });
   }
   return withDriver(opts, async (driver) => {
-    const lock = await driver.lock({ name: `drizzle:${config.migrationsSchema}.${config.migrationsTable}` }, opts.lockTimeoutMs);
+    const lock = await driver.lock({ name: `drizzle:${config.migrationsSchema}.${config.migrationsTable}` }, opts.lockTimeoutMs, opts.signal);
     try {
       const format = detectFormat(opts.migrationPath, config.format);
       await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
@@ -64,7 +64,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 export async function resolve(opts: ResolveOptions): Promise<void> {
   const config = drizzleConfigSchema.parse(opts.config);
   await withDriver(opts, async (driver) => {
-    const lock = await driver.lock({ name: `drizzle:${config.migrationsSchema}.${config.migrationsTable}` }, opts.lockTimeoutMs);
+    const lock = await driver.lock({ name: `drizzle:${config.migrationsSchema}.${config.migrationsTable}` }, opts.lockTimeoutMs, opts.signal);
     try {
       const format = detectFormat(opts.migrationPath, config.format);
       const table = new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema);

@@ -7,7 +7,7 @@ import type { Dialect } from "../../drivers/driver.js";
 import type { Migration, PlanOptions, RunOptions, RunResult } from "../../registry/engine.js";
 import { describeId } from "../shared/sql-migration.js";
 import { knexConfigSchema, type KnexConfig } from "./config.js";
-import { EXCLUSIVE_BEGIN, knexClientConfig } from "./knex-client.js";
+import { EXCLUSIVE_BEGIN, knexClientConfig, knexConnectError } from "./knex-client.js";
 import { openDriver } from "../../drivers/open-driver.js";
 import { peerMissing } from "../../drivers/peer-dependency.js";
 
@@ -56,7 +56,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     // hold stagecraft's own lock for the run (a second, idle connection on PostgreSQL/MySQL).
     const lockSession = await openDriver(opts);
     try {
-      const lock = await lockSession.lock({ name: `knex:${config.schemaName ?? ""}.${config.tableName}` }, opts.lockTimeoutMs);
+      const lock = await lockSession.lock({ name: `knex:${config.schemaName ?? ""}.${config.tableName}` }, opts.lockTimeoutMs, opts.signal);
       try {
         await ensureKnexTables(knex, config, EXCLUSIVE_BEGIN[dialect]);
         return await runLocked(knex, config, opts);
@@ -155,8 +155,8 @@ async function withKnex<T>(opts: PlanOptions, fn: (knex: Knex, dialect: Dialect)
   const { config, dialect } = knexClientConfig(opts);
   const knex = createKnex(config);
   try {
-    await knex.raw("SELECT 1").catch((error: Error) => {
-      throw new StagecraftError("connection_failed", `cannot connect: ${error.message}`, { hint: "check that the server is running and the URL is right" });
+    await knex.raw("SELECT 1").catch((error: unknown) => {
+      throw knexConnectError(opts, error);
     });
     return await fn(knex, dialect);
   } finally {

@@ -80,7 +80,7 @@ async function withPrismaLock<T>(opts: PlanOptions, fn: (driver: Driver) => Prom
   return withDriver(opts, async (driver) => {
     let lock: HeldLock;
     try {
-      lock = await driver.lock(PRISMA_LOCK, opts.lockTimeoutMs);
+      lock = await driver.lock(PRISMA_LOCK, opts.lockTimeoutMs, opts.signal);
     } catch (error) {
       if (!(error instanceof StagecraftError)) throw error;
       throw new StagecraftError(error.kind, error.message, { ...error.context, hint: "a Prisma CLI (migrate deploy/dev/resolve) or another stagecraft run is migrating this database; Prisma takes the same lock" });

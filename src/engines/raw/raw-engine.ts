@@ -48,7 +48,7 @@ async function withLockedHistory<T>(opts: PlanOptions, config: RawConfig, fn: (d
   return withDriver(opts, async (driver) => {
     checkSchemaSupport(driver, config);
     const history = new RawHistory(driver, config.table, config.schema);
-    const lock = await driver.lock({ name: `${config.schema ?? ""}.${config.table}` }, opts.lockTimeoutMs);
+    const lock = await driver.lock({ name: `${config.schema ?? ""}.${config.table}` }, opts.lockTimeoutMs, opts.signal);
     try {
       await history.ensure();
       return await fn(driver, history);
