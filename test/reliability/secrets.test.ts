@@ -1,6 +1,6 @@
 import mysql from "mysql2/promise";
 import pg from "pg";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { tempProject } from "../helpers/project.js";
