@@ -6,27 +6,23 @@ import type { PlanOptions } from "../../registry/engine.js";
 /** Messages knex would print; the library never prints, so they are dropped. */
 const quiet = { warn() {}, error() {}, deprecate() {}, debug() {} };
 
-/**
- * SQL that makes creating knex's tables exclusive on SQLite, where stagecraft's lock is only
- * SQLite's write lock: `BEGIN IMMEDIATE` on knex's single connection. Elsewhere the server lock
- * stagecraft holds around the run already keeps other runners out.
- */
-export const EXCLUSIVE_BEGIN: Record<Dialect, string | undefined> = { sqlite: "BEGIN IMMEDIATE", postgres: undefined, mysql: undefined };
+type AfterCreate = (conn: never, done: (error: Error | null, conn: unknown) => void) => void;
 
-/** The knex client for each dialect, chosen from the connection URL. */
-const CLIENTS: Record<Dialect, (location: string, options: Record<string, string>, lockTimeoutMs: number) => Knex.Config> = {
-  sqlite: (filename, options, lockTimeoutMs) => ({
+/** The knex client for each dialect, chosen from the connection URL. `readOnly` for plans. */
+const CLIENTS: Record<Dialect, (location: string, options: Record<string, string>, lockTimeoutMs: number, readOnly: boolean) => Knex.Config> = {
+  sqlite: (filename, options, lockTimeoutMs, readOnly) => ({
     client: "better-sqlite3",
-    connection: { filename },
+    // A plan opens the file read-only: it must not change it (not even a journal-mode pragma).
+    connection: { filename, ...(readOnly ? { options: { readonly: true } } : {}) },
     useNullAsDefault: true,
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (conn: { pragma(sql: string): unknown }, done: (error: Error | null, conn: unknown) => void) => {
+      afterCreate: ((conn: { pragma(sql: string): unknown }, done) => {
         conn.pragma(`busy_timeout = ${lockTimeoutMs}`);
-        for (const [key, value] of Object.entries(options)) if (/^[a-z_]+$/.test(key) && /^\w+$/.test(value)) conn.pragma(`${key} = ${value}`);
+        if (!readOnly) for (const [key, value] of Object.entries(options)) if (/^[a-z_]+$/.test(key) && /^\w+$/.test(value)) conn.pragma(`${key} = ${value}`);
         done(null, conn);
-      },
+      }) as AfterCreate,
     },
   }),
   postgres: (url) => ({
@@ -36,13 +32,13 @@ const CLIENTS: Record<Dialect, (location: string, options: Record<string, string
       min: 0,
       max: 1,
       // As in our own driver: the server drops a killed runner's session within a second.
-      afterCreate: (conn: { query(sql: string, cb: () => void): void }, done: (error: Error | null, conn: unknown) => void) => conn.query("SET client_connection_check_interval = 1000", () => done(null, conn)),
+      afterCreate: ((conn: { query(sql: string, cb: () => void): void }, done) => conn.query("SET client_connection_check_interval = 1000", () => done(null, conn))) as AfterCreate,
     },
   }),
   mysql: (url) => ({ client: "mysql2", connection: url, pool: { min: 0, max: 1 } }),
 };
 
-export function knexClientConfig(opts: PlanOptions): { config: Knex.Config; dialect: Dialect } {
+export function knexClientConfig(opts: PlanOptions, readOnly: boolean): { config: Knex.Config; dialect: Dialect; location: string } {
   const parsed = parseConnectionUrl(opts.url, opts.workDir, opts.connectionEnv);
-  return { config: { ...CLIENTS[parsed.dialect](parsed.location, parsed.options, opts.lockTimeoutMs), log: quiet }, dialect: parsed.dialect };
+  return { config: { ...CLIENTS[parsed.dialect](parsed.location, parsed.options, opts.lockTimeoutMs, readOnly), log: quiet }, dialect: parsed.dialect, location: parsed.location };
 }
