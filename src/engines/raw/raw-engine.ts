@@ -31,8 +31,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const config = rawConfigSchema.parse(opts.config);
   const target: Target = { direction: opts.direction, steps: opts.steps, to: opts.to };
   checkTarget(target);
+  // A folder that cannot be read fails before anything, even the bookkeeping table, is created.
+  const source = readRawMigrations(opts.migrationPath);
   return withLockedHistory(opts, config, async (driver, history) => {
-    const state = await readState(driver, config, opts);
+    const state = await readState(driver, config, opts, source);
     if (state.blocked) throw state.blocked;
     const ids = new Set(targets(state, target, opts));
     const result = opts.direction === "up"

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import type { PlanWarning } from "../../registry/engine.js";
 
 /** The number an ID starts with, and the rest of the ID. */
@@ -28,6 +29,7 @@ export function compareIds(a: string, b: string): number {
 /**
  * Warnings for a folder whose numeric order differs from the order of its file names (a listing
  * would mislead a reader) and for IDs that share a number (their order rests on the names).
+ * `fileOf` gives the path of an ID's file.
  */
 export function orderWarnings(ordered: readonly string[], fileOf: (id: string) => string): PlanWarning[] {
   const warnings: PlanWarning[] = [];
@@ -38,7 +40,7 @@ export function orderWarnings(ordered: readonly string[], fileOf: (id: string) =
     const listedFirst = byName[first]!;
     warnings.push({
       code: "order",
-      message: `migrations run in numeric order of their number, which differs from the order of their file names: ${fileOf(runsFirst)} runs before ${fileOf(listedFirst)}; zero-pad the numbers (e.g. ${pad(runsFirst, listedFirst)}) so both orders agree`,
+      message: `migrations run in numeric order of their number, which differs from the order of their file names: ${basename(fileOf(runsFirst))} runs before ${basename(fileOf(listedFirst))}; zero-pad the numbers (e.g. ${pad(runsFirst, listedFirst)}) so both orders agree`,
       file: fileOf(runsFirst),
     });
   }
@@ -52,7 +54,7 @@ export function orderWarnings(ordered: readonly string[], fileOf: (id: string) =
     if (ids.length < 2) continue;
     warnings.push({
       code: "duplicate_number",
-      message: `${ids.map(fileOf).join(", ")} share the number ${number}: they run in this order, decided by the rest of their names; give each migration its own number`,
+      message: `${ids.map((id) => basename(fileOf(id))).join(", ")} share the number ${number}: they run in this order, decided by the rest of their names; give each migration its own number`,
       file: fileOf(ids[0]!),
     });
   }

@@ -59,7 +59,7 @@ export function readRawMigrations(dir: string): RawSource {
   const ids = [...ups.keys()].sort(compareIds);
   refuseCollidingIds(ids.map((id) => ({ id, file: `${dir}/${ups.get(id)!}` })));
   if (ids.length === 0) warnings.unshift(emptyFolderWarning(dir, "migration files (NNN_name.sql)"));
-  warnings.push(...orderWarnings(ids, (id) => ups.get(id)!));
+  warnings.push(...orderWarnings(ids, (id) => `${dir}/${ups.get(id)!}`));
   const files = ids.map((id) => {
     const file = `${dir}/${ups.get(id)!}`;
     const script = readSourceFile(file);
