@@ -33,6 +33,12 @@ const UPGRADE: Record<Dialect, (table: string) => string[]> = {
   sqlite: (t) => [`ALTER TABLE ${t} ADD COLUMN name text`, `ALTER TABLE ${t} ADD COLUMN applied_at TEXT`],
 };
 
+/**
+ * `applied_at` as each dialect can give it without a time-zone guess: MySQL's TIMESTAMP is read
+ * back in the session's zone, so it is fetched as epoch milliseconds there.
+ */
+const APPLIED_AT: Record<Dialect, string> = { postgres: "applied_at", sqlite: "applied_at", mysql: "UNIX_TIMESTAMP(applied_at) * 1000 AS applied_at" };
+
 /** drizzle 1.0's SQLite migrator writes `applied_at` itself; elsewhere the server default does. */
 const CLIENT_WRITES_APPLIED_AT: Record<Dialect, boolean> = { sqlite: true, postgres: false, mysql: false };
 
@@ -73,7 +79,7 @@ export class DrizzleTable {
 
   async read(withName: boolean): Promise<DrizzleRow[]> {
     const rows = await this.#driver.query<{ hash: string; created_at: unknown; name?: unknown; applied_at?: unknown }>(
-      `SELECT hash, created_at${withName ? ", name, applied_at" : ""} FROM ${this.qualified}`,
+      `SELECT hash, created_at${withName ? `, name, ${APPLIED_AT[this.#driver.dialect]}` : ""} FROM ${this.qualified}`,
     );
     return rows.map((r) => ({
       hash: String(r.hash),
