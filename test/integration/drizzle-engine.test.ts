@@ -102,7 +102,10 @@ describe.each(dialects.flatMap((d) => (["journal", "folders"] as const).map((f) 
     addMigration(p, format, nameOf(format, 2), BODIES[2]!, WHEN[2]!);
     await drizzleMigrate(p, format);
     expect(await count(p, tableName(p))).toBe(3);
-    expect(only(await p.plan()).migrations.every((m) => m.applied)).toBe(true);
+    const plan = only(await p.plan());
+    expect(plan.migrations.every((m) => m.applied)).toBe(true);
+    // drizzle 1.0 records applied_at (also for rows drizzle-orm wrote); 0.x records no time.
+    expect(plan.migrations.map((m) => (format === "folders" ? /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(m.appliedAt ?? "") : m.appliedAt === undefined))).toEqual([true, true, true]);
     expect(only(await p.run()).applied).toEqual([]);
     addMigration(p, format, nameOf(format, 3), "INSERT INTO users VALUES (2);", WHEN[3]!);
     expect(only(await p.run()).applied).toHaveLength(1);
@@ -181,25 +184,6 @@ describe.each(dialects.flatMap((d) => (["journal", "folders"] as const).map((f) 
     expect(reports.flatMap((r) => only(r).applied)).toHaveLength(4);
     expect(await count(p, "hits")).toBe(3);
     expect(await count(p, tableName(p))).toBe(4);
-  });
-
-  it("a runner killed between writing a row and clearing its unfinished mark: the migration counts as applied, --applied and the next run clear the mark", async () => {
-    const p = await project(dialect, drizzleFiles(format, BODIES));
-    await p.run();
-    const mark = async () => {
-      await p.db.query("CREATE TABLE IF NOT EXISTS stagecraft_drizzle_unfinished (id VARCHAR(255) PRIMARY KEY, started_at VARCHAR(32) NOT NULL, error TEXT)");
-      await p.db.query(`INSERT INTO stagecraft_drizzle_unfinished (id, started_at) VALUES ('${nameOf(format, 1)}', '2026-01-01T00:00:00.000Z')`);
-    };
-    await mark();
-    const plan = only(await p.plan());
-    expect([plan.status, plan.migrations.map((m) => m.state)]).toEqual(["succeeded", ["applied", "applied", "applied"]]);
-    if (format === "folders") expect(plan.migrations.every((m) => /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(m.appliedAt ?? ""))).toBe(true);
-    expect(only(await p.resolve(nameOf(format, 1), "applied")).status).toBe("succeeded");
-    expect(await count(p, "stagecraft_drizzle_unfinished")).toBe(0);
-    await mark();
-    expect(only(await p.run()).status).toBe("succeeded");
-    expect(await count(p, "stagecraft_drizzle_unfinished")).toBe(0);
-    expect(await count(p, tableName(p))).toBe(3);
   });
 
   it("says clearly that drizzle migrations cannot be reverted", async () => {

@@ -152,60 +152,6 @@ describe.each(dialects)("knex engine on %s", (dialect) => {
   });
 });
 
-describe.each(dialects)("knex engine safety on %s", (dialect) => {
-  it("frees a knex lock row that a dead stagecraft run left (its record beside it), but waits for one knex holds", async () => {
-    const p = await project(dialect, FILES, { lock_timeout_ms: 400 });
-    expect(only(await p.run({ steps: 1 })).applied).toEqual(["20240101000000_users.js"]);
-    const { knex } = realKnex(p);
-    // What a stagecraft run killed while migrating leaves: the row set, and our record that we set it.
-    await knex("knex_migrations_lock").update({ is_locked: 1 });
-    await knex("stagecraft_knex_lock").insert({ lock_table: "knex_migrations_lock", taken_at: new Date().toISOString() });
-    expect(only(await p.run({ steps: 1 })).applied).toEqual(["20240102000000_posts.cjs"]);
-    expect(Number((await knex("knex_migrations_lock").first("is_locked")).is_locked)).toBe(0);
-    expect(await knex("stagecraft_knex_lock").select()).toEqual([]);
-  });
-
-  it("a mark left beside a recorded migration (runner died between the two) is cleared, and --applied resolves a failed one", async () => {
-    const p = await project(dialect, FILES);
-    await p.run({ steps: 1 });
-    const { knex } = realKnex(p);
-    await p.run({ steps: 1, direction: "up" });
-    await knex.schema.createTable("stagecraft_knex_unfinished", (t) => { t.string("id", 255).primary(); t.string("started_at", 32); t.text("error"); }).catch(() => undefined);
-    await knex("stagecraft_knex_unfinished").insert({ id: "20240102000000_posts.cjs", started_at: new Date().toISOString(), error: null });
-    expect(only(await p.plan()).status).toBe("succeeded");
-    expect(only(await p.run()).applied).toEqual(["20240103000000_tags.js"]);
-    expect(await knex("stagecraft_knex_unfinished").select()).toEqual([]);
-    // A failed attempt completed by hand is recorded with --applied.
-    p.migration("20240104000000_more.js", 'exports.config = { transaction: false };\nexports.up = async (knex) => { await knex.schema.createTable("more", (t) => t.integer("id")); throw new Error("half done"); };\nexports.down = async () => {};\n');
-    expect(only(await p.run()).error?.migration).toBe("20240104000000_more.js");
-    expect(only(await p.resolve("20240104000000_more.js", "applied")).status).toBe("succeeded");
-    const after = only(await p.plan());
-    expect(after.migrations.map((m) => m.state)).toEqual(["applied", "applied", "applied", "applied"]);
-    expect(await knex.migrate.status({ directory: `${p.dir}/migrations` })).toBe(0);
-  });
-
-  it("a database error while taking knex's lock is reported as that error, at once, not as a held lock", async () => {
-    if (dialect !== "postgres") return; // a read-only database without touching server-wide settings
-    const p = await project(dialect, FILES, { lock_timeout_ms: 30_000 });
-    await p.run({ steps: 1 });
-    await p.db.query(`ALTER DATABASE ${p.db.name} SET default_transaction_read_only = on`);
-    const report = only(await p.run());
-    expect(report.error?.kind).toBe("migration_failed");
-    expect(report.error?.message).toMatch(/^database main: cannot take knex's migration lock \(knex_migrations_lock\): .* cannot execute \w+ in a read-only transaction$/);
-    expect(report.error?.driverCode).toBe("25006");
-  });
-
-  it("stops between migrations when the run is cancelled", async () => {
-    const slow = (table: string) => `exports.up = async (knex) => { await new Promise((r) => setTimeout(r, 400)); await knex.schema.createTable("${table}", (t) => t.integer("id")); };\nexports.down = async () => {};\n`;
-    const p = await project(dialect, { "001_a.js": slow("a"), "002_b.js": slow("b"), "003_c.js": slow("c") });
-    const controller = new AbortController();
-    const report = await p.run({ signal: controller.signal, on: { "migration:start": () => controller.abort() } });
-    expect(only(report).status).toBe("cancelled");
-    expect(only(report).applied).toEqual(["001_a.js"]);
-    expect(only(await p.plan()).migrations.map((m) => m.state)).toEqual(["applied", "pending", "pending"]);
-  });
-});
-
 describe("knex engine: modules that do not load", () => {
   it("a TypeScript migration without a loader is dependency_missing, and nothing is applied", async () => {
     const p = await project("sqlite", {

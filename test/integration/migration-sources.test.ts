@@ -1,14 +1,11 @@
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
-import { tempProject } from "../helpers/project.js";
 
 const projects: EngineProject[] = [];
-const cleanups: (() => void)[] = [];
 afterEach(async () => {
   await Promise.all(projects.splice(0).map((p) => p.cleanup()));
-  for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
 async function project(engine: string, files: Record<string, string>, settings: Record<string, unknown> = {}): Promise<EngineProject> {
@@ -33,55 +30,6 @@ describe("migration files that are not UTF-8", () => {
       expect(report.error?.message).toBe(`database main: ${join(p.dir, "migrations", bad)} is not valid UTF-8: byte 26 (0xe9) starts no valid character`);
     }
     expect(await p.db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 't'")).toEqual([]);
-  });
-});
-
-describe("symbolic links in a migrations folder", () => {
-  it.each([
-    ["raw", "002_linked.sql", "CREATE TABLE linked (id INT);\n", { "001_first.sql": "CREATE TABLE first (id INT);\n" }, ["001_first", "002_linked"]],
-    ["knex", "002_linked.js", 'exports.up = (knex) => knex.schema.createTable("linked", (t) => t.integer("id"));\nexports.down = (knex) => knex.schema.dropTable("linked");\n', { "001_first.js": 'exports.up = (knex) => knex.schema.createTable("first", (t) => t.integer("id"));\nexports.down = async () => {};\n' }, ["001_first.js", "002_linked.js"]],
-  ])("%s follows a linked file", async (engine, name, text, files, ids) => {
-    const shared = tempProject();
-    cleanups.push(shared.cleanup);
-    const target = shared.write(name, text);
-    const p = await project(engine, files);
-    symlinkSync(target, join(p.dir, "migrations", name));
-    expect(only(await p.run()).applied).toEqual(ids);
-    expect(await p.db.query("SELECT name FROM sqlite_master WHERE name = 'linked'")).toHaveLength(1);
-  });
-
-  it.each([
-    ["prisma", "20240102000000_linked", { "migration_lock.toml": 'provider = "sqlite"\n', "20240101000000_first/migration.sql": "CREATE TABLE first (id INT);\n" }],
-    ["drizzle", "20240102000000_linked", { "20240101000000_first/migration.sql": "CREATE TABLE first (id INT);" }],
-  ])("%s follows a linked migration folder", async (engine, folder, files) => {
-    const shared = tempProject();
-    cleanups.push(shared.cleanup);
-    shared.write(`${folder}/migration.sql`, "CREATE TABLE linked (id INT);\n");
-    const p = await project(engine, files);
-    symlinkSync(join(shared.dir, folder), join(p.dir, "migrations", folder));
-    expect(only(await p.run()).applied).toEqual([Object.keys(files).find((f) => f.includes("_first"))!.split("/")[0], folder]);
-  });
-
-  it("a link loop or a dangling link named like a migration is a clear error, not a hang or a silent skip", async () => {
-    const p = await project("raw", { "001_first.sql": "CREATE TABLE first (id INT);\n" });
-    symlinkSync("002_loop.sql", join(p.dir, "migrations", "002_loop.sql"));
-    const looped = only(await p.run());
-    expect(looped.error).toMatchObject({ kind: "invalid_config", file: join(p.dir, "migrations", "002_loop.sql") });
-    expect(looped.error?.message).toBe(`database main: migration ${join(p.dir, "migrations", "002_loop.sql")} is a symbolic link loop`);
-    p.remove("002_loop.sql");
-    symlinkSync(join(p.dir, "nowhere.sql"), join(p.dir, "migrations", "002_gone.sql"));
-    expect(only(await p.run()).error?.message).toBe(`database main: migration ${join(p.dir, "migrations", "002_gone.sql")} is a symbolic link to nothing`);
-  });
-
-  it("a migrations folder that is itself a link is read through it", async () => {
-    const shared = tempProject();
-    cleanups.push(shared.cleanup);
-    shared.write("sql/001_a.sql", "CREATE TABLE a (id INT);\n");
-    const p = await project("raw", {});
-    p.remove("");
-    mkdirSync(p.dir, { recursive: true });
-    symlinkSync(join(shared.dir, "sql"), join(p.dir, "migrations"));
-    expect(only(await p.run()).applied).toEqual(["001_a"]);
   });
 });
 

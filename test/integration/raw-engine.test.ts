@@ -227,29 +227,6 @@ describe.each(dialects)("raw engine file names and order on %s", (dialect) => {
     expect(await tables(p)).toEqual(["stagecraft_migrations"]);
   });
 
-  it.each([["001_users", "001_Users"], ["002_cafe", "002_café"], ["003_x", "003_x "]])("refuses %j beside %j: IDs that a case- and accent-blind database would take for one", async (a, b) => {
-    const p = await project(dialect, { [`${a}.sql`]: "CREATE TABLE one (id INT);", [`${b}.sql`]: "CREATE TABLE two (id INT);" });
-    const [first, second] = [a, b].sort();
-    for (const report of [only(await p.plan()), only(await p.run())]) {
-      expect(report.error).toMatchObject({ kind: "invalid_config", migration: second });
-      expect(report.error?.message).toContain(`migrations ${JSON.stringify(first)} and ${JSON.stringify(second)} differ only by case, accents or trailing spaces`);
-    }
-    expect(await tables(p)).toEqual([]);
-  });
-});
-
-describe.each(dialects.filter((d) => d === "mysql"))("raw engine on %s: bookkeeping IDs", (dialect) => {
-  it("compares byte for byte (binary collation), so a migration renamed in case is not taken for the applied one", async () => {
-    const p = await project(dialect, { "001_users.sql": "CREATE TABLE users (id INT);" });
-    await p.run();
-    const [column] = await p.db.query<{ collation_name: string }>("SELECT collation_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'stagecraft_migrations' AND column_name = 'id'");
-    expect(column?.collation_name).toBe("utf8mb4_bin");
-    p.remove("001_users.sql");
-    p.migration("001_Users.sql", "CREATE TABLE users (id INT);");
-    const plan = only(await p.plan());
-    expect(plan.migrations.map((m) => [m.id, m.state])).toEqual([["001_Users", "pending"]]);
-    expect(plan.error).toMatchObject({ kind: "checksum_mismatch", migration: "001_users" });
-  });
 });
 
 describe.each(dialects.filter((d) => d === "postgres"))("raw engine on %s, outside transactions", (dialect) => {
