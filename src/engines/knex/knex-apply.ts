@@ -100,7 +100,8 @@ async function unguarded(ctx: ApplyContext, m: Loaded, batch: number, transactio
   } catch (error) {
     const failure = error instanceof StagecraftError ? error : ctx.translate(error, name);
     await tables.fail(knex, name, `${up ? "" : "revert failed: "}${failure.message}`).catch(() => undefined);
-    throw new StagecraftError(failure.kind, `${failure.message} (it ran outside a transaction, so what it did before failing stays; the migration is recorded as failed and blocks later runs)`, {
+    const stays = transaction ? "its DDL committed as it ran, so part of it may stay" : "it ran outside a transaction, so what it did before failing stays";
+    throw new StagecraftError(failure.kind, `${failure.message} (${stays}; the migration is recorded as failed and blocks later runs)`, {
       ...failure.context,
       migration: name,
       file: pathOf(m.file),

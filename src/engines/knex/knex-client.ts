@@ -13,7 +13,7 @@ const CLIENTS: Record<Dialect, (location: string, options: Record<string, string
   sqlite: (filename, options, lockTimeoutMs, readOnly) => ({
     client: "better-sqlite3",
     // A plan opens the file read-only: it must not change it (not even a journal-mode pragma).
-    connection: { filename, ...(readOnly ? { options: { readonly: true } } : {}) },
+    connection: { filename, ...(readOnly && filename !== ":memory:" ? { options: { readonly: true } } : {}) },
     useNullAsDefault: true,
     pool: {
       min: 1,
