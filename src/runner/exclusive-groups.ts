@@ -23,7 +23,7 @@ export function exclusiveGroups(prepared: readonly Prepared[], workDir: string, 
 function exclusiveKey(item: Prepared, workDir: string): string | undefined {
   if (item.server === undefined || item.url === undefined || !defaultRegistry.has(item.db.engine)) return undefined;
   const lockOn = defaultRegistry.get(item.db.engine).serverWideLock;
-  if (lockOn === undefined || lockOn.length === 0) return undefined;
+  if (!Array.isArray(lockOn) || lockOn.length === 0) return undefined;
   const { dialect } = parseConnectionUrl(item.url, workDir, item.db.connectionEnv);
   return lockOn.includes(dialect) ? `${item.db.engine} ${item.server}` : undefined;
 }
