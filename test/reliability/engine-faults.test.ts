@@ -121,7 +121,7 @@ describe("symbolic links in a migrations folder (issue 14 item 8)", () => {
 });
 
 describe.each(dialects)("knex safety on %s (issue 14 items 2, 6, 9)", (dialect) => {
-  it("frees a knex lock row that a dead stagecraft run left (its record beside it), but waits for one knex holds", async () => {
+  it("frees a knex lock row that a dead stagecraft run left (its record beside it); one set by knex itself is waited for (knex-engine.test.ts)", async () => {
     const p = await project(dialect, "knex", KNEX_FILES, { lock_timeout_ms: 400 });
     expect(only(await p.run({ steps: 1 })).applied).toEqual(["20240101000000_users.js"]);
     const { knex } = realKnex(p);
