@@ -3,7 +3,7 @@ import "./engines/builtin.js";
 
 export { Registry } from "./registry/registry.js";
 export { defaultRegistry, get, has, ids, register } from "./registry/default-registry.js";
-export type { Engine, Migration, MigrationProgress, PlanOptions, ResolveOptions as EngineResolveOptions, RunOptions, RunResult } from "./registry/engine.js";
+export type { Engine, Migration, MigrationProgress, MigrationState, PlanOptions, PlanResult, PlanWarning, ResolveOptions as EngineResolveOptions, RunOptions, RunResult, StatedMigration } from "./registry/engine.js";
 export { ERROR_KINDS, StagecraftError, deserializeError, isStagecraftError, serializeError } from "./errors.js";
 export type { ErrorContext, ErrorKind, SerializedError } from "./errors.js";
 export { ConfigError, formatConfigIssue, formatConfigIssues } from "./config/config-error.js";
@@ -14,6 +14,6 @@ export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STRATEGY, STRATEGIES } from "./config/
 export type { Strategy } from "./config/schema.js";
 export { planAll, resolveMigration, runAll, DEFAULT_PER_SERVER_LIMIT, DEFAULT_WORKER_MEMORY_MB } from "./runner/run-all.js";
 export type { PlanAllOptions, ResolveOptions, RunAllOptions } from "./runner/run-all.js";
-export type { DatabaseReport, DatabaseStatus, RunReport } from "./runner/report.js";
+export type { DatabaseReport, DatabaseStatus, ReportedMigration, RunReport } from "./runner/report.js";
 export type { RunnerEvents, RunnerListeners } from "./runner/events.js";
 export { redactUrl } from "./drivers/url.js";

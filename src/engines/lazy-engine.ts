@@ -4,19 +4,26 @@ import { once } from "../util/once.js";
 
 type EngineMethods = Pick<Engine, "plan" | "run"> & Partial<Pick<Engine, "resolve">>;
 
+export interface LazyEngineOptions {
+  /** The implementation has `resolve`. */
+  resolvable: boolean;
+  serverWideLock?: Engine["serverWideLock"];
+}
+
 /**
  * An engine whose implementation (and its database clients) is imported on first use, so
  * registering every built-in engine costs a thread almost nothing.
  */
-export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => Promise<EngineMethods>, resolvable: boolean): Engine {
+export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => Promise<EngineMethods>, options: LazyEngineOptions): Engine {
   const load = once(importImpl);
   const engine: Engine = {
     id,
     configSchema,
+    ...(options.serverWideLock ? { serverWideLock: options.serverWideLock } : {}),
     plan: async (opts) => (await load()).plan(opts),
     run: async (opts) => (await load()).run(opts),
   };
-  if (resolvable) {
+  if (options.resolvable) {
     return {
       ...engine,
       resolve: async (opts) => {

@@ -1,5 +1,13 @@
 import type { ZodType } from "zod";
 import type { ConnectionOptions } from "../drivers/connection-options.js";
+import type { Dialect } from "../drivers/driver.js";
+import type { StagecraftError } from "../errors.js";
+
+/**
+ * Where a migration stands in the database: recorded as applied, not recorded, or started and
+ * not finished (a failed or interrupted non-transactional attempt that blocks later runs).
+ */
+export type MigrationState = "applied" | "pending" | "failed";
 
 /** One migration as an engine knows it, in apply order. */
 export interface Migration {
@@ -7,10 +15,41 @@ export interface Migration {
   id: string;
   description: string;
   applied: boolean;
+  /** @default `applied` ? "applied" : "pending" (the runner fills it in when an engine leaves it out) */
+  state?: MigrationState;
   /** Content hash as the engine computes it, when it has one. */
   checksum?: string;
-  /** When it was applied, as recorded in the bookkeeping table (ISO 8601). */
+  /** When it was applied, as recorded in the bookkeeping table: ISO 8601 in UTC (`…Z`). */
   appliedAt?: string;
+  /** State `failed`: when the attempt that did not finish started (ISO 8601 UTC). */
+  startedAt?: string;
+  /** State `failed`: what went wrong, as recorded; absent when the runner died mid-way. */
+  error?: string;
+  /** Set by a plan given a `direction`: what a run with the same direction/steps/to would do to it. */
+  action?: "apply" | "revert";
+}
+
+/** A migration whose `state` is filled in, as run reports carry it. */
+export type StatedMigration = Migration & { state: MigrationState };
+
+/** Something about the migration source worth a look that does not stop a run. */
+export interface PlanWarning {
+  /** `empty_folder`, `ignored_file`, `order`, `duplicate_number`, … */
+  code: string;
+  message: string;
+  file?: string;
+}
+
+/**
+ * What `plan` may return instead of a bare list: the same list plus warnings, and the error that
+ * keeps the database from migrating (a failed migration that blocks, drift) with every
+ * migration still listed beside it.
+ */
+export interface PlanResult {
+  migrations: Migration[];
+  warnings?: PlanWarning[];
+  /** The database cannot be migrated as it is; `run` fails with this error. */
+  blocked?: StagecraftError;
 }
 
 /** Progress an engine reports while it runs; the runner forwards these as events. */
@@ -36,12 +75,26 @@ export interface PlanOptions {
   /** Connect timeout, stall detection, `--wait`, `--create-database`; `openDriver` reads it from these options. */
   connection?: ConnectionOptions;
   signal: AbortSignal;
+  /**
+   * Preview a run: with a direction the plan marks (`action`) the migrations that run with the
+   * same `direction`, `steps` and `to` would apply or revert. @default no marks
+   */
+  direction?: "up" | "down";
+  /** With `direction`: at most this many (0 = no limit). @default 0 */
+  steps?: number;
+  /** With `direction`: up to and including this ID (up), or down to and excluding it (down). */
+  to?: string;
 }
 
 export interface RunOptions extends PlanOptions {
   direction: "up" | "down";
-  /** How many migrations at most; 0 = every pending one (up only; down needs ≥ 1). */
+  /** How many migrations at most; 0 = no limit (every pending one up; down then needs `to`). */
   steps: number;
+  /**
+   * Up: apply pending migrations up to and including this ID. Down: revert every applied
+   * migration after it in apply order, keeping it. An unknown ID is an error before anything runs.
+   */
+  to?: string;
   /** Called as each migration starts and finishes. */
   onProgress?: (event: MigrationProgress) => void;
 }
@@ -53,6 +106,7 @@ export interface RunResult {
   cancelled?: boolean;
   /** The plan after the run, when the engine has it at hand (saves the runner a second `plan`). */
   migrations?: Migration[];
+  warnings?: PlanWarning[];
 }
 
 /** Marks a migration as applied without running it, or forgets a failed attempt. */
@@ -65,7 +119,14 @@ export interface Engine {
   readonly id: string;
   /** zod schema of the engine's own config keys (everything but engine/path/strategy/…). */
   readonly configSchema?: ZodType;
-  plan(opts: PlanOptions): Promise<Migration[]>;
+  /**
+   * Dialects on which this engine's migration lock is server-wide rather than per database
+   * (Prisma's `GET_LOCK('prisma_migrate')` on MySQL). The runner migrates such databases of one
+   * server one at a time, so they queue in the runner instead of timing out on each other's lock.
+   */
+  readonly serverWideLock?: readonly Dialect[];
+  /** Read-only: never changes the database. May return the bare list or a {@link PlanResult}. */
+  plan(opts: PlanOptions): Promise<Migration[] | PlanResult>;
   run(opts: RunOptions): Promise<RunResult>;
   /** Recovery after a failed non-transactional migration (`stagecraft migrate resolve`). */
   resolve?(opts: ResolveOptions): Promise<void>;

@@ -1,8 +1,9 @@
 import { pathToFileURL } from "node:url";
-import { StagecraftError, scrubError, serializeError } from "../errors.js";
+import { StagecraftError, scrubError, serializeError, type SerializedError } from "../errors.js";
 import { secretsOf } from "../drivers/url.js";
 import { defaultRegistry } from "../registry/default-registry.js";
-import type { Engine, Migration, MigrationProgress, PlanOptions } from "../registry/engine.js";
+import type { Engine, Migration, MigrationProgress, PlanOptions, PlanResult, PlanWarning } from "../registry/engine.js";
+import { asPlanResult, previewOptions, warningsOf, withStates } from "../registry/plan-result.js";
 import type { Task, TaskResult } from "./protocol.js";
 import { once } from "../util/once.js";
 
@@ -43,16 +44,18 @@ export async function handleTask(task: Task): Promise<TaskResult> {
     };
     let cancelled = false;
     let migrations: Migration[] | undefined;
+    let warnings: PlanWarning[] | undefined;
     if (task.mode === "run") {
       // Track what was applied from the engine's progress, so a failure still reports it.
       const onProgress = (event: MigrationProgress): void => {
         if (event.type === "migration:applied") applied.push(event.migration);
         task.port?.postMessage(event);
       };
-      const result = await engine.run({ ...base, direction: task.direction, steps: task.steps, onProgress });
+      const result = await engine.run({ ...base, direction: task.direction, steps: task.steps, ...(task.to === undefined ? {} : { to: task.to }), onProgress });
       applied = result.applied;
       cancelled = result.cancelled === true;
       migrations = result.migrations;
+      warnings = result.warnings;
     } else if (task.mode === "resolve") {
       if (engine.resolve === undefined || task.resolve === undefined) {
         throw new StagecraftError("unsupported", `engine ${engine.id} has no resolve operation`);
@@ -60,30 +63,40 @@ export async function handleTask(task: Task): Promise<TaskResult> {
       await engine.resolve({ ...base, ...task.resolve });
       applied = [task.resolve.migration];
     }
-    migrations ??= await engine.plan(base);
-    return { status: cancelled ? "cancelled" : "succeeded", migrations, applied };
+    if (migrations === undefined) {
+      const planned = asPlanResult(await engine.plan(task.mode === "plan" ? previewOptions(base, task) : base));
+      // A blocked database (a failed migration, drift) fails with every migration still listed.
+      if (planned.blocked) return { status: "failed", migrations: withStates(planned.migrations), applied, ...warningsOf(planned.warnings), error: failure(planned.blocked, task, secrets) };
+      migrations = planned.migrations;
+      warnings ??= planned.warnings;
+    }
+    return { status: cancelled ? "cancelled" : "succeeded", migrations: withStates(migrations), applied, ...warningsOf(warnings) };
   } catch (error) {
-    const plain = serializeError(error);
-    const message = plain.message.includes(`database ${task.database}`) ? plain.message : `database ${task.database}: ${plain.message}`;
-    const named = { ...plain, message, database: task.database };
     // A lock wait or a --wait stopped by cancellation: the database is cancelled, not failed.
-    if (plain.kind === "cancelled") return { status: "cancelled", migrations: [], applied };
+    if (serializeError(error).kind === "cancelled") return { status: "cancelled", migrations: [], applied };
     // After a failed connection, planning would only wait for the same server again.
-    const after = plain.kind === "connection_failed" ? [] : await planAfterFailure(task, base);
-    return { status: "failed", migrations: after, applied, error: scrubError(named, secrets) };
+    const after = serializeError(error).kind === "connection_failed" ? { migrations: [] } : await planAfterFailure(task, base);
+    return { status: "failed", migrations: withStates(after.migrations), applied, ...warningsOf(after.warnings), error: failure(error, task, secrets) };
   } finally {
     if (poll) clearInterval(poll);
     task.port?.close();
   }
 }
 
+/** The error as the report carries it: named after the database, secrets scrubbed. */
+function failure(error: unknown, task: Task, secrets: string[]): SerializedError {
+  const plain = serializeError(error);
+  const message = plain.message.includes(`database ${task.database}`) ? plain.message : `database ${task.database}: ${plain.message}`;
+  return scrubError({ ...plain, message, database: task.database }, secrets);
+}
+
 /** The state after a failed run, so the report shows what did get applied; empty if that fails too. */
-async function planAfterFailure(task: Task, base: PlanOptions | undefined): Promise<TaskResult["migrations"]> {
-  if (task.mode === "plan" || base === undefined) return [];
+async function planAfterFailure(task: Task, base: PlanOptions | undefined): Promise<PlanResult> {
+  if (task.mode === "plan" || base === undefined) return { migrations: [] };
   try {
-    return await lookUp(task.engine).plan(base);
+    return asPlanResult(await lookUp(task.engine).plan(base));
   } catch {
-    return [];
+    return { migrations: [] };
   }
 }
 

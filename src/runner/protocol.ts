@@ -1,7 +1,8 @@
 import type { MessagePort } from "node:worker_threads";
 import type { SerializedError } from "../errors.js";
 import type { ConnectionOptions } from "../drivers/connection-options.js";
-import type { Migration } from "../registry/engine.js";
+import type { PlanWarning } from "../registry/engine.js";
+import type { ReportedMigration } from "./report.js";
 
 /** What the main thread sends a worker: everything resolved, nothing left to look up. */
 export interface Task {
@@ -17,6 +18,8 @@ export interface Task {
   connection?: ConnectionOptions;
   direction: "up" | "down";
   steps: number;
+  /** Up to (up) or down to (down) this migration ID. */
+  to?: string;
   resolve?: { migration: string; action: "applied" | "rolled-back" };
   /** Plugin modules to import before looking the engine up. */
   plugins: string[];
@@ -31,7 +34,8 @@ export type TaskStatus = "succeeded" | "failed" | "cancelled";
 /** What a worker sends back. Plain data; a task never throws. */
 export interface TaskResult {
   status: TaskStatus;
-  migrations: Migration[];
+  migrations: ReportedMigration[];
   applied: string[];
+  warnings?: PlanWarning[];
   error?: SerializedError;
 }

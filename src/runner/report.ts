@@ -1,5 +1,8 @@
 import type { SerializedError } from "../errors.js";
-import type { Migration } from "../registry/engine.js";
+import type { PlanWarning, StatedMigration } from "../registry/engine.js";
+
+/** A migration in a report: always with its `state` (applied, pending, or failed and blocking). */
+export type ReportedMigration = StatedMigration;
 
 export type DatabaseStatus = "succeeded" | "failed" | "skipped" | "cancelled";
 
@@ -7,11 +10,13 @@ export interface DatabaseReport {
   name: string;
   engine: string;
   status: DatabaseStatus;
-  /** The database's plan (after the run, for mode `run`), in apply order. */
-  migrations: Migration[];
+  /** The database's plan (after the run, for mode `run`), in apply order; listed even when the database is blocked. */
+  migrations: ReportedMigration[];
   /** IDs this run applied (or reverted, for down), in order. Empty for `plan`. */
   applied: string[];
   error?: SerializedError;
+  /** What the engine noticed in the migration source without failing (an empty folder, a misnamed file). Absent when there is none. */
+  warnings?: PlanWarning[];
   /** Wall time of this database's task (mode `run` only: plans stay byte-identical). */
   durationMs?: number;
 }

@@ -9,6 +9,7 @@ import { emit, type RunnerListeners } from "./events.js";
 import type { Task } from "./protocol.js";
 import { prepare, type Prepared } from "./prepare.js";
 import { select } from "./select.js";
+import { exclusiveGroups } from "./exclusive-groups.js";
 import { buildReport, type DatabaseReport, type RunReport } from "./report.js";
 import { WorkerPool, type DispatchOutcome } from "./worker-pool.js";
 
@@ -65,10 +66,12 @@ export interface PlanAllOptions {
 export interface RunAllOptions extends PlanAllOptions {
   /** @default "up" */
   direction?: "up" | "down";
-  /** Migrations per database at most; 0 = all pending (up). Down needs ≥ 1. @default 0 */
+  /** Migrations per database at most; 0 = all pending (up). Down needs ≥ 1 or `to`. @default 0 */
   steps?: number;
   /** Create a PostgreSQL/MySQL database the server says does not exist. @default false */
   createDatabase?: boolean;
+  /** Apply up to and including this migration ID (up), or revert down to it, keeping it (down). */
+  to?: string;
 }
 
 export interface ResolveOptions extends Pick<PlanAllOptions, "environment" | "env" | "envFile" | "plugins" | "inProcess" | "workerMemoryMb" | "connectTimeoutMs" | "waitMs"> {
@@ -97,7 +100,7 @@ export function planAll(config: StagecraftConfig | string, options: PlanAllOptio
  * if (!report.ok) process.exitCode = 2;
  */
 export function runAll(config: StagecraftConfig | string, options: RunAllOptions = {}): Promise<RunReport> {
-  if (options.direction === "down" && !((options.steps ?? 0) >= 1)) {
+  if (options.direction === "down" && !((options.steps ?? 0) >= 1) && options.to === undefined) {
     return Promise.reject(new StagecraftError("invalid_config", "reverting needs steps ≥ 1 (how many migrations to revert per database)"));
   }
   return execute("run", config, options);
@@ -124,6 +127,7 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
     workDir: config.dir,
     direction: options.direction ?? "up",
     steps: options.steps ?? 0,
+    ...(options.to === undefined ? {} : { to: options.to }),
     plugins: [...config.plugins, ...(options.plugins ?? [])],
     ...(resolve ? { resolve } : {}),
   } satisfies Partial<Task>;
@@ -195,17 +199,22 @@ async function execute(mode: Task["mode"], input: StagecraftConfig | string, opt
     // Feed p-limit a window of databases, not all of them at once: a fleet of thousands keeps
     // only a few pending closures alive, so memory stays flat as the fleet grows.
     const reports: DatabaseReport[] = new Array(prepared.length);
+    const { shared, groups } = exclusiveGroups(prepared, config.dir, mode !== "plan");
     let next = 0;
     const feeder = async (): Promise<void> => {
-      while (next < prepared.length) {
-        const index = next++;
+      while (next < shared.length) {
+        const index = shared[next++]!;
         reports[index] = await schedule(prepared[index]!);
       }
+    };
+    // Databases behind a server-wide engine lock: one at a time per server, each group on its own.
+    const serial = async (group: number[]): Promise<void> => {
+      for (const index of group) reports[index] = await schedule(prepared[index]!);
     };
     // Room for every server's limiter to hold its share waiting, so one busy server never stalls the rest.
     const serverCount = new Set(prepared.map((p) => p.server).filter((server) => server !== undefined)).size;
     const window = Math.min(prepared.length, 2 * concurrency + serverCount * perServer);
-    await Promise.all(Array.from({ length: window }, feeder));
+    await Promise.all([...Array.from({ length: Math.min(window, shared.length) }, feeder), ...groups.map(serial)]);
     return buildReport(reportMode, reports);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
@@ -217,7 +226,8 @@ function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseCo
   switch (outcome.kind) {
     case "result": {
       const { status, migrations, applied, error } = outcome.result;
-      return { name: base.name, engine: base.engine, status, migrations, applied, ...(error ? { error } : {}) };
+      const { warnings } = outcome.result;
+      return { name: base.name, engine: base.engine, status, migrations, applied, ...(warnings ? { warnings } : {}), ...(error ? { error } : {}) };
     }
     case "timeout":
       return { ...base, error: {

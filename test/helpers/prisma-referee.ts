@@ -31,9 +31,12 @@ async function wasmModule(): Promise<Record<string, unknown>> {
   return module;
 }
 
-export async function prismaReferee(provider: "postgresql" | "sqlite", url: string, migrationsDir: string): Promise<PrismaReferee> {
+/** `dbSchema`: the URL's `?schema=`, which Prisma's native engine turns into the session's search_path. */
+export async function prismaReferee(provider: "postgresql" | "sqlite", url: string, migrationsDir: string, dbSchema?: string): Promise<PrismaReferee> {
   const module = await wasmModule();
-  const inner = provider === "postgresql" ? new PrismaPg({ connectionString: url }) : new PrismaBetterSqlite3({ url: `file:${url.slice("sqlite:".length)}` });
+  const inner = provider === "postgresql"
+    ? new PrismaPg({ connectionString: url, ...(dbSchema ? { options: `-c search_path="${dbSchema}"` } : {}) }, dbSchema ? { schema: dbSchema } : undefined)
+    : new PrismaBetterSqlite3({ url: `file:${url.slice("sqlite:".length)}` });
   const opened: { dispose(): Promise<void> }[] = [];
   // Keep every connection the engine opens, so close() can really close them.
   const factory = Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {

@@ -103,10 +103,15 @@ describe.each(dialects)("knex engine on %s", (dialect) => {
     const { knex } = realKnex(p);
     const names = (await knex("knex_migrations").select("name")).map((r: { name: string }) => r.name);
     if (dialect === "mysql") {
-      // DDL commits implicitly on MySQL: knex leaves the first migration recorded and `half` behind.
+      // DDL commits implicitly on MySQL: the first migration stays recorded and `half` behind, and
+      // the half-done one is recorded as failed, blocking until resolved (knex itself would rerun it).
       expect(names).toEqual(["001_ok.js"]);
       expect(report.applied).toEqual(["001_ok.js"]);
       expect(await knex.schema.hasTable("half")).toBe(true);
+      expect(report.error?.message).toContain("its DDL committed as it ran, so part of it may stay; the migration is recorded as failed and blocks later runs");
+      const blocked = only(await p.plan());
+      expect(blocked.error).toMatchObject({ kind: "migration_failed", migration: "002_bad.js" });
+      expect(blocked.migrations.map((m) => m.state)).toEqual(["applied", "failed"]);
     } else {
       expect(names).toEqual([]);
       expect(report.applied).toEqual([]);

@@ -6,6 +6,7 @@ import { engineProject, only, type EngineProject } from "../helpers/engine-proje
 import { prismaReferee, type PrismaReferee } from "../helpers/prisma-referee.js";
 import { describeDialects } from "../helpers/describe-dialects.js";
 import { availableDialects, type Dialect } from "../helpers/servers.js";
+import { runAll } from "../helpers/stagecraft.js";
 
 const dialects = await availableDialects();
 const projects: EngineProject[] = [];
@@ -213,6 +214,69 @@ describe.each(dialects.filter((d) => d !== "mysql"))("prisma engine interop with
     expect(only(await p.run()).applied).toEqual(["20240101000000_bad"]);
     expect(await prisma.apply()).toEqual([]);
   });
+});
+
+describe.each(dialects.filter((d) => d === "postgres"))("prisma engine with ?schema= on %s", (dialect) => {
+  const inSchema = (url: string, schema: string) => `${url}?schema=${encodeURIComponent(schema)}`;
+  const tablesOf = async (p: EngineProject, schema: string) => (await p.db.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [schema])).map((r) => r.t);
+
+  it("works in that schema as Prisma does: created if missing, _prisma_migrations and the tables there, public untouched", async () => {
+    const p = await project(dialect);
+    const env = { MAIN_URL: inSchema(p.db.url, "Billing") };
+    expect(only(await p.plan({ env })).migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
+    expect(await p.db.query("SELECT 1 FROM pg_namespace WHERE nspname = 'Billing'")).toEqual([]);
+    expect(only(await p.run({ env })).applied).toEqual(["20240101000000_init", "20240102000000_add_posts"]);
+    expect(await tablesOf(p, "Billing")).toEqual(["_prisma_migrations", "posts", "users"]);
+    expect(await tablesOf(p, "public")).toEqual([]);
+    expect(only(await p.plan({ env })).migrations.map((m) => m.state)).toEqual(["applied", "applied"]);
+    // The same database without ?schema= is another, empty history.
+    expect(only(await p.plan()).migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
+
+    // Prisma's engine, given the same ?schema=, agrees and applies into the same schema.
+    const prisma = await prismaReferee("postgresql", p.db.url, `${p.dir}/migrations`, "Billing");
+    referees.push(prisma);
+    expect(await prisma.diagnose()).toMatchObject({ failedMigrationNames: [], editedMigrationNames: [], hasMigrationsTable: true });
+    expect(await prisma.apply()).toEqual([]);
+    addMigration(p, "20240103000000_tags", "CREATE TABLE tags (id INT);\n");
+    expect(await prisma.apply()).toEqual(["20240103000000_tags"]);
+    expect(await tablesOf(p, "Billing")).toContain("tags");
+    await prisma.close();
+    referees.splice(referees.indexOf(prisma), 1);
+    const after = only(await p.run({ env }));
+    expect([after.status, after.applied, after.migrations.map((m) => m.state)]).toEqual(["succeeded", [], ["applied", "applied", "applied"]]);
+  });
+
+  it("reads a history Prisma's engine wrote into a schema it created", async () => {
+    const p = await project(dialect, { "20240101000000_init/migration.sql": MIGRATIONS["20240101000000_init/migration.sql"] });
+    const prisma = await prismaReferee("postgresql", p.db.url, `${p.dir}/migrations`, "tenant_7");
+    referees.push(prisma);
+    expect(await prisma.apply()).toEqual(["20240101000000_init"]);
+    await prisma.close();
+    referees.splice(referees.indexOf(prisma), 1);
+    addMigration(p, "20240102000000_add_posts", MIGRATIONS["20240102000000_add_posts/migration.sql"]);
+    const env = { MAIN_URL: inSchema(p.db.url, "tenant_7") };
+    expect(only(await p.plan({ env })).migrations.map((m) => m.state)).toEqual(["applied", "pending"]);
+    expect(only(await p.run({ env })).applied).toEqual(["20240102000000_add_posts"]);
+    expect(await tablesOf(p, "tenant_7")).toEqual(["_prisma_migrations", "posts", "users"]);
+  });
+});
+
+describe.each(dialects.filter((d) => d === "mysql"))("prisma engine fleets on %s", (dialect) => {
+  it("databases of one server queue for Prisma's server-wide lock in the runner instead of timing out on it", async () => {
+    // Prisma's GET_LOCK('prisma_migrate') is one name for the whole server: three databases whose
+    // migration holds it 2 s each would wait 4 s for the last one, past the 2.5 s lock timeout.
+    const slow = { "20240101000000_slow/migration.sql": "CREATE TABLE slow (id INT);\nSELECT SLEEP(2);\n" };
+    const [a, ...rest] = await Promise.all([0, 1, 2].map(() => project(dialect, slow, { lock_timeout_ms: 2_500 })));
+    const databases: Record<string, unknown> = {};
+    const env: Record<string, string> = {};
+    for (const [i, p] of [a!, ...rest].entries()) {
+      databases[`tenant_${i}`] = { connection_env: `TENANT_${i}`, migrations: { engine: "prisma", path: `${p.dir}/migrations`, lock_timeout_ms: 2_500 } };
+      env[`TENANT_${i}`] = p.db.url;
+    }
+    writeFileSync(`${a!.dir}/fleet.yml`, JSON.stringify({ databases }));
+    const report = await runAll(`${a!.dir}/fleet.yml`, { env, concurrency: 8 });
+    expect(report.databases.map((db) => [db.name, db.status, db.error?.kind ?? null])).toEqual([["tenant_0", "succeeded", null], ["tenant_1", "succeeded", null], ["tenant_2", "succeeded", null]]);
+  }, 120_000);
 });
 
 async function holdPrismaLock(p: EngineProject): Promise<() => Promise<void>> {

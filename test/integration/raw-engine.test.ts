@@ -189,6 +189,47 @@ describeDialects("raw engine on %s", dialects, (dialect) => {
   });
 });
 
+describe.each(dialects)("raw engine file names and order on %s", (dialect) => {
+  it("runs an unpadded golang-migrate folder (1_ … 16_) in numeric order and says the file listing differs", async () => {
+    const files: Record<string, string> = { "1_init.up.sql": "CREATE TABLE steps (n INT, prev INT);\nINSERT INTO steps VALUES (1, 0);\n", "1_init.down.sql": "DROP TABLE steps;\n" };
+    // Each migration records the number before it: any other order leaves a wrong `prev`.
+    for (let n = 2; n <= 16; n++) files[`${n}_step.up.sql`] = `INSERT INTO steps (n, prev) SELECT ${n}, MAX(n) FROM steps;\n`;
+    const p = await project(dialect, files);
+    const plan = only(await p.plan());
+    expect(plan.migrations.map((m) => m.id)).toEqual(["1_init", ...Array.from({ length: 15 }, (_, i) => `${i + 2}_step`)]);
+    expect(plan.warnings).toEqual([{ code: "order", file: `${p.dir}/migrations/1_init.up.sql`, message: "migrations run in numeric order of their number, which differs from the order of their file names: 1_init.up.sql runs before 10_step.up.sql; zero-pad the numbers (e.g. 01_init) so both orders agree" }]);
+    expect(only(await p.run()).applied).toHaveLength(16);
+    const steps = await p.db.query<{ n: number; prev: number }>("SELECT n, prev FROM steps ORDER BY n");
+    expect(steps.map((r) => [Number(r.n), Number(r.prev)])).toEqual(Array.from({ length: 16 }, (_, i) => [i + 1, i]));
+    // Already applied, the history is never reordered: a rerun applies nothing, a new file is just pending.
+    p.migration("17_late.up.sql", "INSERT INTO steps (n, prev) SELECT 17, MAX(n) FROM steps;\n");
+    expect(only(await p.run()).applied).toEqual(["17_late"]);
+  });
+
+  it("keeps a zero-padded folder in name order without a warning, and warns about numbers used twice", async () => {
+    const p = await project(dialect, { "001_a.sql": "CREATE TABLE a (id INT);", "002_b.sql": "CREATE TABLE b (id INT);", "002_c.sql": "CREATE TABLE c (id INT);", "010_d.sql": "CREATE TABLE d (id INT);" });
+    const plan = only(await p.plan());
+    expect(plan.migrations.map((m) => m.id)).toEqual(["001_a", "002_b", "002_c", "010_d"]);
+    expect(plan.warnings).toEqual([{ code: "duplicate_number", file: `${p.dir}/migrations/002_b.sql`, message: "002_b.sql, 002_c.sql share the number 2: they run in this order, decided by the rest of their names; give each migration its own number" }]);
+  });
+
+  it("skips .sql files that do not follow the naming rule, saying why, and warns about an empty folder", async () => {
+    const p = await project(dialect, { "V1__init.sql": "CREATE TABLE v (id INT);", "create_users.sql": "CREATE TABLE u (id INT);", "002_ok.SQL": "CREATE TABLE ok (id INT);", "notes.md": "not a migration" });
+    const plan = only(await p.plan());
+    expect(plan.status).toBe("succeeded");
+    expect(plan.migrations).toEqual([]);
+    expect(plan.warnings).toEqual([
+      { code: "empty_folder", file: `${p.dir}/migrations`, message: `no migration files (NNN_name.sql) in ${p.dir}/migrations: nothing to apply (is migrations.path right?)` },
+      { code: "ignored_file", file: `${p.dir}/migrations/002_ok.SQL`, message: `${p.dir}/migrations/002_ok.SQL is not a migration and is skipped: the extension must be lower-case .sql (rename it to 002_ok.sql)` },
+      { code: "ignored_file", file: `${p.dir}/migrations/V1__init.sql`, message: `${p.dir}/migrations/V1__init.sql is not a migration and is skipped: Flyway-style names are not read; migration files start with their number (e.g. 1_init.sql)` },
+      { code: "ignored_file", file: `${p.dir}/migrations/create_users.sql`, message: `${p.dir}/migrations/create_users.sql is not a migration and is skipped: migration files start with their number (e.g. 001_create_users.sql)` },
+    ]);
+    expect(only(await p.run()).warnings).toHaveLength(4);
+    expect(await tables(p)).toEqual(["stagecraft_migrations"]);
+  });
+
+});
+
 describe.each(dialects.filter((d) => d === "postgres"))("raw engine on %s, outside transactions", (dialect) => {
   it("runs a `-- stagecraft:no-transaction` file (CREATE INDEX CONCURRENTLY) and records it", async () => {
     const p = await project(dialect, {

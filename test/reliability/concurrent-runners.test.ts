@@ -1,7 +1,9 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { fleetProject, hits, recorded, HITS, type FleetProject } from "../helpers/fleet-project.js";
-import { availableDialects, pgAdmin } from "../helpers/servers.js";
+import { availableDialects, pgAdmin, type Dialect } from "../helpers/servers.js";
 
 const dialects = await availableDialects();
 const PER_ENGINE = 5;
@@ -45,4 +47,47 @@ describe("concurrent runners", () => {
     expect(plan.code).toBe(0);
     expect(JSON.parse(plan.stdout).summary.succeeded).toBe(fleet.databases.length);
   });
+});
+
+/** Every engine's migrations with each step outside a transaction (knex: `transaction: false`). */
+function writeNoTransactionMigrations(write: (path: string, text: string) => void, dialects: Dialect[]): void {
+  const noTx = "-- stagecraft:no-transaction\n";
+  write("migrations/raw/000_hits.sql", "CREATE TABLE hits (n INT);\n");
+  for (let i = 1; i <= HITS; i++) write(`migrations/raw/00${i}_hit.sql`, `${noTx}INSERT INTO hits VALUES (${i});\n`);
+  const entries = [];
+  for (let i = 0; i <= HITS; i++) {
+    write(`migrations/drizzle/000${i}_step.sql`, i === 0 ? "CREATE TABLE hits (n INT);" : `${noTx}INSERT INTO hits VALUES (${i});`);
+    entries.push({ idx: i, version: "7", when: 1700000000000 + i * 1000, tag: `000${i}_step`, breakpoints: true });
+  }
+  write("migrations/drizzle/meta/_journal.json", JSON.stringify({ version: "7", dialect: "postgresql", entries }));
+  for (const dialect of dialects) {
+    write(`migrations/prisma-${dialect}/20240101000000_hits/migration.sql`, "CREATE TABLE hits (n INT);\n");
+    for (let i = 1; i <= HITS; i++) write(`migrations/prisma-${dialect}/2024010${i + 1}000000_hit/migration.sql`, `${noTx}INSERT INTO hits VALUES (${i});\n`);
+  }
+  write("migrations/knex/000_hits.cjs", "exports.up = (knex) => knex.schema.createTable('hits', (t) => t.integer('n'));\nexports.down = (knex) => knex.schema.dropTable('hits');\n");
+  for (let i = 1; i <= HITS; i++) write(`migrations/knex/00${i}_hit.cjs`, `exports.config = { transaction: false };\nexports.up = (knex) => knex('hits').insert({ n: ${i} });\nexports.down = async () => {};\n`);
+}
+
+describe("concurrent runners, migrations outside transactions", () => {
+  let fleet: FleetProject;
+  beforeAll(async () => {
+    fleet = await fleetProject(dialects, 2);
+    const project = { write: (path: string, text: string) => { mkdirSync(dirname(join(fleet.dir, path)), { recursive: true }); writeFileSync(join(fleet.dir, path), text); } };
+    rmSync(join(fleet.dir, "migrations"), { recursive: true, force: true });
+    writeNoTransactionMigrations(project.write, dialects);
+  }, 120_000);
+  afterAll(async () => fleet?.cleanup());
+
+  it("three processes at once over 2 databases per engine and dialect: each migration applied once, nothing left marked unfinished", async () => {
+    const runs = await Promise.all([0, 1, 2].map(() => runCli(["migrate", "--json", "--concurrency", "6"], fleet.dir, fleet.env)));
+    const problems = runs.flatMap((run) => (JSON.parse(run.stdout).databases as { name: string; status: string; error?: { kind: string; message: string } }[])
+      .filter((d) => d.status !== "succeeded" && d.error?.kind !== "lock_timeout").map((d) => `${d.name}: ${d.error?.message}`));
+    expect(problems).toEqual([]);
+    for (const entry of fleet.databases) {
+      expect({ db: entry.name, hits: await hits(entry) }).toEqual({ db: entry.name, hits: [1, 2, 3] });
+      expect({ db: entry.name, recorded: await recorded(entry) }).toEqual({ db: entry.name, recorded: HITS + 1 });
+    }
+    const plan = JSON.parse((await runCli(["migrate", "--plan", "--json"], fleet.dir, fleet.env)).stdout);
+    expect(plan.databases.filter((d: { migrations: { state: string }[] }) => d.migrations.some((m) => m.state !== "applied")).map((d: { name: string }) => d.name)).toEqual([]);
+  }, 300_000);
 });

@@ -18,7 +18,8 @@ export class MysqlDriver implements Driver {
   readonly dialect = "mysql" as const;
   readonly transactionalDdl = false;
   readonly syntax = { grammar: "mysql", multiStatementExec: false } as const;
-  readonly types = { key: "VARCHAR(255)", text: "TEXT", bigint: "BIGINT" };
+  // Bookkeeping IDs compare byte for byte: under the default collations `001_users` = `001_Users`.
+  readonly types = { key: "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", text: "TEXT", bigint: "BIGINT" };
   readonly schemas = false;
   readonly target: string;
   readonly #conn: mysql.Connection;

@@ -1,16 +1,20 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StagecraftError } from "../../errors.js";
 import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
+import { takeSqliteLock } from "./sqlite-lock.js";
 
 /** SQLite pragmas that may be set through the URL, e.g. `sqlite:app.db?journal_mode=wal`. */
 const URL_PRAGMAS = new Set(["journal_mode", "synchronous", "foreign_keys", "busy_timeout"]);
 
 /**
- * SQLite through better-sqlite3. There is no separate lock: migrations run in
- * `BEGIN IMMEDIATE` transactions, which take SQLite's write lock, and waiting for it is
- * bounded by `busy_timeout` (set from the lock timeout).
+ * SQLite through better-sqlite3. Runs hold a cross-process migration lock for their whole
+ * duration (see {@link takeSqliteLock}); each migration also runs in `BEGIN IMMEDIATE`, whose wait
+ * for writers outside stagecraft is bounded by `busy_timeout` (set from the lock timeout).
+ *
+ * A database file that does not exist yet is created by the first write, not by opening it: until
+ * then reads see an empty database, so a plan never creates the file or its folders.
  */
 export class SqliteDriver implements Driver {
   readonly dialect = "sqlite" as const;
@@ -20,56 +24,82 @@ export class SqliteDriver implements Driver {
   readonly types = { key: "TEXT", text: "TEXT", bigint: "INTEGER" };
   readonly schemas = false;
   readonly target: string;
-  readonly #db: Database.Database;
+  readonly #path: string;
+  readonly #pragmas: [string, string][];
+  #db: Database.Database;
+  /** The file does not exist yet: `#db` is an empty in-memory stand-in until the first write. */
+  #deferred = false;
+  /** Device and inode of the file as opened: a file deleted or replaced mid-run is detected. */
+  #identity: string | undefined;
   #lockTimeoutMs = 5_000;
   readonly #statements = new Map<string, Database.Statement>();
 
   constructor(path: string, options: Record<string, string>, target: string) {
     this.target = target;
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    try {
-      this.#db = new Database(path);
-    } catch (error) {
-      throw new StagecraftError("connection_failed", `cannot open SQLite database ${target}: ${(error as Error).message}`);
-    }
+    this.#path = path;
     for (const [key, value] of Object.entries(options)) {
       if (!URL_PRAGMAS.has(key) || !/^[A-Za-z0-9_]+$/.test(value)) {
-        this.#db.close();
         throw new StagecraftError("invalid_config", `unsupported SQLite URL option ${key}=${value}; allowed: ${[...URL_PRAGMAS].join(", ")}`);
       }
-      this.#db.pragma(`${key} = ${value}`);
     }
+    this.#pragmas = Object.entries(options);
+    if (path !== ":memory:" && !existsSync(path)) {
+      this.#deferred = true;
+      this.#db = new Database(":memory:");
+      return;
+    }
+    this.#db = this.#open();
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.#run(() => {
-      const statement = this.#prepared(sql);
+      let statement = this.#prepared(sql);
       if (statement.reader) return statement.all(...params) as T[];
+      if (this.#deferred) {
+        this.#materialize();
+        statement = this.#prepared(sql);
+      }
       statement.run(...params);
+      if (!this.#db.inTransaction) this.#checkIdentity();
       return [];
     });
   }
 
   async exec(sql: string): Promise<void> {
-    this.#run(() => this.#db.exec(sql));
+    this.#run(() => {
+      this.#materialize();
+      this.#db.exec(sql);
+    });
   }
 
   async begin(): Promise<void> {
-    this.#run(() => this.#db.exec("BEGIN IMMEDIATE"));
+    this.#run(() => {
+      this.#materialize();
+      this.#db.exec("BEGIN IMMEDIATE");
+    });
   }
 
   async commit(): Promise<void> {
     this.#run(() => this.#db.exec("COMMIT"));
+    this.#checkIdentity();
   }
 
   async rollback(): Promise<void> {
     if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
   }
 
-  async lock(_spec: LockSpec, timeoutMs: number): Promise<HeldLock> {
+  async lock(_spec: LockSpec, timeoutMs: number, signal?: AbortSignal): Promise<HeldLock> {
     this.#lockTimeoutMs = timeoutMs;
+    if (this.#path === ":memory:") return { release: async () => undefined };
+    this.#run(() => this.#materialize());
     this.#db.pragma(`busy_timeout = ${timeoutMs}`);
-    return { release: async () => undefined };
+    const release = await takeSqliteLock(this.#path, this.target, timeoutMs, signal);
+    return {
+      release: async () => {
+        release();
+        this.#checkIdentity();
+      },
+    };
   }
 
   async tableExists(table: string): Promise<boolean> {
@@ -92,6 +122,56 @@ export class SqliteDriver implements Driver {
     if (this.#db.open) this.#db.close();
   }
 
+  #open(): Database.Database {
+    let db: Database.Database;
+    try {
+      mkdirSync(dirname(this.#path), { recursive: true });
+      db = new Database(this.#path);
+    } catch (error) {
+      throw new StagecraftError("connection_failed", `cannot open SQLite database ${this.target}: ${(error as Error).message}`, { ...errorCode(error) });
+    }
+    try {
+      for (const [key, value] of this.#pragmas) db.pragma(`${key} = ${value}`);
+    } catch (error) {
+      db.close();
+      throw new StagecraftError("connection_failed", `cannot set up SQLite database ${this.target}: ${(error as Error).message}`, { ...errorCode(error) });
+    }
+    if (this.#path !== ":memory:") {
+      const stat = statSync(this.#path);
+      this.#identity = `${stat.dev}:${stat.ino}`;
+    }
+    return db;
+  }
+
+  /** Creates the file on the first write (see the class comment). */
+  #materialize(): void {
+    if (!this.#deferred) return;
+    const db = this.#open();
+    this.#db.close();
+    this.#db = db;
+    this.#deferred = false;
+    this.#statements.clear();
+  }
+
+  /**
+   * A connection keeps writing to a file that was deleted or replaced under it (WAL mode
+   * included): everything would look applied and be lost. Checked after each commit.
+   */
+  #checkIdentity(): void {
+    if (this.#identity === undefined) return;
+    let now: string | undefined;
+    try {
+      const stat = statSync(this.#path);
+      now = `${stat.dev}:${stat.ino}`;
+    } catch {
+      now = undefined;
+    }
+    if (now === this.#identity) return;
+    throw new StagecraftError("connection_failed", `SQLite database ${this.target} was ${now === undefined ? "deleted" : "replaced by another file"} while stagecraft was migrating it; what this run wrote went to the old file and is lost`, {
+      hint: "find out what removed the file (a cleanup job, a redeploy, a second tool) and run stagecraft again on the database you mean to keep",
+    });
+  }
+
   /** Bookkeeping statements repeat once per migration: prepare each text once per connection. */
   #prepared(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
@@ -106,6 +186,7 @@ export class SqliteDriver implements Driver {
     try {
       return fn();
     } catch (error) {
+      if (error instanceof StagecraftError) throw error;
       const code = (error as { code?: string }).code;
       if (code === "SQLITE_BUSY") {
         throw new StagecraftError("lock_timeout", `timed out after ${this.#lockTimeoutMs} ms waiting for the write lock of SQLite database ${this.target}; another process holds it`, {
@@ -116,4 +197,9 @@ export class SqliteDriver implements Driver {
       throw new SqlError((error as Error).message, code, undefined, { cause: error });
     }
   }
+}
+
+function errorCode(error: unknown): { driverCode?: string } {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" ? { driverCode: code } : {};
 }

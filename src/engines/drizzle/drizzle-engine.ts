@@ -1,131 +1,102 @@
 import { StagecraftError } from "../../errors.js";
 import { inTransaction, type Driver } from "../../drivers/driver.js";
 import { withDriver } from "../../drivers/open-driver.js";
-import type { Migration, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
+import type { PlanOptions, PlanResult, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
 import { checkScripts, executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
-import { sha256MatchesIgnoringLineEndings } from "../shared/checksum.js";
+import { markActions, previewTarget, upTargets } from "../shared/run-target.js";
 import { UnfinishedMarkers } from "../shared/unfinished-marker.js";
+import { withLock } from "../shared/with-lock.js";
 import { drizzleConfigSchema, type DrizzleConfig } from "./config.js";
 import { detectFormat, readDrizzleMigrations, drizzleScript, type DrizzleMigration } from "./drizzle-source.js";
-import { DrizzleTable, type DrizzleRow } from "./drizzle-table.js";
-import { matchLegacyRows } from "./drizzle-upgrade.js";
+import { MARKER_TABLE, planOf, readState, type DrizzleState } from "./drizzle-state.js";
+import { DrizzleTable } from "./drizzle-table.js";
 
-/** Our side table recording non-atomic drizzle migrations that started and did not finish. */
-const MARKER_TABLE = "stagecraft_drizzle_unfinished";
-
-interface State {
-  migrations: DrizzleMigration[];
-  applied: Map<string, DrizzleRow>;
-  table: DrizzleTable;
-  /** Rows of a drizzle 0.x table under the 1.0 folder layout, with the folder each belongs to. */
-  legacy?: Map<DrizzleRow, DrizzleMigration>;
-}
-
-export async function plan(opts: PlanOptions): Promise<Migration[]> {
+export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const config = drizzleConfigSchema.parse(opts.config);
   return withDriver(opts, async (driver) => {
     const state = await readState(driver, config, opts);
-    return state.migrations.map((m) => ({ id: m.id, description: m.description, applied: state.applied.has(m.id), checksum: m.checksum }));
+    const target = previewTarget(opts);
+    let blocked = state.blocked;
+    let touched = new Set<string>();
+    if (target?.direction === "down") blocked ??= noDown();
+    else if (target && !blocked) touched = new Set(upTargets(state.migrations, (m) => state.applied.has(m.id), target, opts.migrationPath).map((m) => m.id));
+    return { migrations: markActions(planOf(state), target, touched), warnings: state.warnings, ...(blocked ? { blocked } : {}) };
   });
 }
 
 export async function run(opts: RunOptions): Promise<RunResult> {
   const config = drizzleConfigSchema.parse(opts.config);
-  if (opts.direction === "down") {
-    throw new StagecraftError("unsupported", "drizzle has no down migrations, so stagecraft cannot revert them", { hint: "write a new migration that undoes the change (drizzle-kit generate)" });
-  }
-  return withDriver(opts, async (driver) => {
-    const lock = await driver.lock({ name: `drizzle:${config.migrationsSchema}.${config.migrationsTable}` }, opts.lockTimeoutMs, opts.signal);
-    try {
-      const format = detectFormat(opts.migrationPath, config.format);
-      await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
-      const state = await readState(driver, config, opts);
-      if (state.legacy) {
-        const names = [...state.legacy].map(([row, m]) => ({ row, name: m.id }));
-        await inTransaction(driver, () => state.table.upgrade(names));
-      }
-      const pending = state.migrations.filter((m) => !state.applied.has(m.id));
-      const todo = opts.steps > 0 ? pending.slice(0, opts.steps) : pending;
-      checkOrder(todo, state, config);
-      await checkScripts(driver, todo.map(drizzleScript));
-      const applied: string[] = [];
-      for (const m of todo) {
-        if (opts.signal.aborted) return { applied, cancelled: true };
-        if (await applyOne(driver, state.table, m, opts)) applied.push(m.id);
-      }
-      return { applied };
-    } finally {
-      await lock.release().catch(() => undefined);
+  if (opts.direction === "down") throw noDown();
+  return withDriver(opts, async (driver) => withLock(driver, lockSpec(config), opts, async () => {
+    const format = detectFormat(opts.migrationPath, config.format);
+    await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
+    let state = await readState(driver, config, opts);
+    if (state.stale.length > 0) {
+      // Complete migrations whose runner died before it cleared their marker: clear it now.
+      const markers = new UnfinishedMarkers(driver, MARKER_TABLE);
+      for (const marker of state.stale) await markers.clear(marker.id);
+      state = await readState(driver, config, opts);
     }
-  });
+    if (state.blocked) throw state.blocked;
+    if (state.legacy) {
+      const names = [...state.legacy].map(([row, m]) => ({ row, name: m.id }));
+      await inTransaction(driver, () => state.table.upgrade(names));
+    }
+    const todo = upTargets(state.migrations, (m) => state.applied.has(m.id), { direction: "up", steps: opts.steps, to: opts.to }, opts.migrationPath);
+    checkOrder(todo, state, config);
+    await checkScripts(driver, todo.map(drizzleScript));
+    const applied: string[] = [];
+    let cancelled = false;
+    for (const m of todo) {
+      if (opts.signal.aborted) {
+        cancelled = true;
+        break;
+      }
+      if (await applyOne(driver, state.table, m, opts)) applied.push(m.id);
+    }
+    const after = applied.length === 0 ? state : await readState(driver, config, opts);
+    return { applied, ...(cancelled ? { cancelled } : {}), migrations: planOf(after), warnings: after.warnings };
+  }));
 }
 
 /** `applied`: record a failed (or never run) migration as applied. `rolled-back`: forget a failed attempt. */
 export async function resolve(opts: ResolveOptions): Promise<void> {
   const config = drizzleConfigSchema.parse(opts.config);
-  await withDriver(opts, async (driver) => {
-    const lock = await driver.lock({ name: `drizzle:${config.migrationsSchema}.${config.migrationsTable}` }, opts.lockTimeoutMs, opts.signal);
-    try {
-      const format = detectFormat(opts.migrationPath, config.format);
-      const table = new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema);
-      await table.ensure();
-      const markers = new UnfinishedMarkers(driver, MARKER_TABLE);
-      const marked = (await markers.list()).some((u) => u.id === opts.migration);
-      const m = (await readDrizzleMigrations(opts.migrationPath, format)).find((x) => x.id === opts.migration);
-      if (m === undefined) throw new StagecraftError("invalid_config", `no drizzle migration ${opts.migration} in ${opts.migrationPath}`, { migration: opts.migration });
-      if (opts.action === "rolled-back") {
-        if (!marked) throw new StagecraftError("invalid_config", `migration ${opts.migration} has no failed attempt to roll back`, { migration: opts.migration });
-        await markers.clear(m.id);
-        return;
+  await withDriver(opts, async (driver) => withLock(driver, lockSpec(config), opts, async () => {
+    const format = detectFormat(opts.migrationPath, config.format);
+    const table = new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema);
+    await table.ensure();
+    const markers = new UnfinishedMarkers(driver, MARKER_TABLE);
+    const marked = (await markers.list()).some((u) => u.id === opts.migration);
+    const m = (await readDrizzleMigrations(opts.migrationPath, format)).migrations.find((x) => x.id === opts.migration);
+    if (m === undefined) throw new StagecraftError("invalid_config", `no drizzle migration ${opts.migration} in ${opts.migrationPath}`, { migration: opts.migration });
+    const recorded = await table.has(m.id, m.createdAt);
+    if (opts.action === "rolled-back") {
+      if (!marked) throw new StagecraftError("invalid_config", `migration ${opts.migration} has no failed attempt to roll back`, { migration: opts.migration });
+      if (recorded) {
+        throw new StagecraftError("invalid_config", `migration ${m.id} ran to the end and is recorded as applied (its runner died before clearing the unfinished mark); it cannot be rolled back`, {
+          migration: m.id, hint: `\`--applied ${m.id}\` clears the mark (the next run clears it too); undo the change with a new migration`,
+        });
       }
-      if (await table.has(m.id, m.createdAt)) throw new StagecraftError("invalid_config", `migration ${m.id} is already recorded as applied`, { migration: m.id });
-      await table.insert(m.checksum, m.createdAt, m.id);
       await markers.clear(m.id);
-    } finally {
-      await lock.release().catch(() => undefined);
+      return;
     }
-  });
+    // A marker beside a row: the migration finished and only the mark is left; clearing it is the resolution.
+    if (recorded && !marked) throw new StagecraftError("invalid_config", `migration ${m.id} is already recorded as applied`, { migration: m.id });
+    if (!recorded) await table.insert(m.checksum, m.createdAt, m.id);
+    await markers.clear(m.id);
+  }));
 }
 
-async function readState(driver: Driver, config: DrizzleConfig, opts: PlanOptions): Promise<State> {
-  const format = detectFormat(opts.migrationPath, config.format);
-  const migrations = await readDrizzleMigrations(opts.migrationPath, format);
-  const table = new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema);
-  let rows: DrizzleRow[] = [];
-  let legacy: Map<DrizzleRow, DrizzleMigration> | undefined;
-  if (await table.exists()) {
-    const withName = await table.hasNameColumn();
-    rows = await table.read(withName);
-    if (format === "folders" && !withName) {
-      // A 0.x table under the 1.0 layout (after `drizzle-kit up`): match as drizzle 1.0 does;
-      // `run` upgrades the table in place before applying anything.
-      legacy = matchLegacyRows(rows, migrations, table.qualified);
-      rows = rows.map((row) => ({ ...row, name: legacy!.get(row)!.id }));
-    }
-  }
-  // A migration's row: by name (1.0 folders), or by created_at = the journal's `when` (0.x).
-  const byKey = new Map(rows.map((r) => [format === "folders" ? r.name : r.createdAt, r]));
-  const applied = new Map<string, DrizzleRow>();
-  for (const m of migrations) {
-    const row = byKey.get(format === "folders" ? m.id : m.createdAt);
-    if (row === undefined) continue;
-    if (!config.allow_changed && !sha256MatchesIgnoringLineEndings(row.hash, m.script)) {
-      throw new StagecraftError("checksum_mismatch", `drizzle migration ${m.id} was changed after it was applied: ${m.file}`, {
-        migration: m.id, file: m.file, hint: "restore the applied version and generate a new migration for the change, or set allow_changed: true",
-      });
-    }
-    applied.set(m.id, row);
-  }
-  for (const u of await new UnfinishedMarkers(driver, MARKER_TABLE).list()) {
-    throw new StagecraftError("migration_failed", `drizzle migration ${u.id} started at ${u.startedAt} outside a transaction and did not finish${u.error ? `: ${u.error}` : " (the runner died)"}; it may be partly applied`, {
-      migration: u.id,
-      hint: `inspect the database, finish or undo it by hand, then run \`stagecraft migrate resolve --database ${opts.database} --applied ${u.id}\` or \`--rolled-back ${u.id}\``,
-    });
-  }
-  return { migrations, applied, table, ...(legacy ? { legacy } : {}) };
+function lockSpec(config: DrizzleConfig) {
+  return { name: `drizzle:${config.migrationsSchema}.${config.migrationsTable}` };
 }
 
-function checkOrder(todo: DrizzleMigration[], state: State, config: DrizzleConfig): void {
+function noDown(): StagecraftError {
+  return new StagecraftError("unsupported", "drizzle has no down migrations, so stagecraft cannot revert them", { hint: "write a new migration that undoes the change (drizzle-kit generate)" });
+}
+
+function checkOrder(todo: DrizzleMigration[], state: DrizzleState, config: DrizzleConfig): void {
   if (config.allow_out_of_order) return;
   const newest = Math.max(...[...state.applied.values()].map((r) => r.createdAt ?? 0), 0);
   const late = todo.filter((m) => m.createdAt < newest);

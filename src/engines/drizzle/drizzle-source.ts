@@ -1,12 +1,15 @@
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { StagecraftError } from "../../errors.js";
 import type { TextRange } from "../../sql/statement.js";
 import type { ScriptSource } from "../shared/execute-script.js";
+import type { PlanWarning } from "../../registry/engine.js";
 import { sha256 } from "../shared/checksum.js";
+import { readSourceFile } from "../shared/source-cache.js";
+import { brokenLink, listSourceDir } from "../shared/source-dir.js";
 import { sqlMigration, type SqlMigration } from "../shared/sql-migration.js";
+import { emptyFolderWarning, ignoredFileWarning } from "../shared/warnings.js";
 
 export type DrizzleFormat = "journal" | "folders";
 
@@ -27,16 +30,23 @@ export function detectFormat(dir: string, wanted: "auto" | DrizzleFormat): Drizz
   return existsSync(join(dir, "meta", "_journal.json")) ? "journal" : "folders";
 }
 
-/** Reads the migrations of either drizzle-kit layout, in drizzle's apply order. */
-export async function readDrizzleMigrations(dir: string, format: DrizzleFormat): Promise<DrizzleMigration[]> {
-  return format === "journal" ? readJournal(dir) : readFolders(dir);
+export interface DrizzleSource {
+  migrations: DrizzleMigration[];
+  warnings: PlanWarning[];
 }
 
-async function readJournal(dir: string): Promise<DrizzleMigration[]> {
+/** Reads the migrations of either drizzle-kit layout, in drizzle's apply order, with what drizzle would skip as warnings. */
+export async function readDrizzleMigrations(dir: string, format: DrizzleFormat): Promise<DrizzleSource> {
+  const source = format === "journal" ? readJournal(dir) : readFolders(dir);
+  if (source.migrations.length === 0) source.warnings.unshift(emptyFolderWarning(dir, format === "journal" ? "entries in meta/_journal.json" : "migration folders (<YYYYMMDDHHMMSS>_name/migration.sql)"));
+  return source;
+}
+
+function readJournal(dir: string): DrizzleSource {
   const journalPath = join(dir, "meta", "_journal.json");
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(journalPath, "utf8"));
+    raw = JSON.parse(readSourceFile(journalPath));
   } catch (error) {
     throw new StagecraftError("invalid_config", `cannot read drizzle journal ${journalPath}: ${(error as Error).message}`, { file: journalPath, hint: "regenerate it with drizzle-kit generate" });
   }
@@ -45,29 +55,40 @@ async function readJournal(dir: string): Promise<DrizzleMigration[]> {
     const issue = journal.error.issues[0]!;
     throw new StagecraftError("invalid_config", `drizzle journal ${journalPath} is malformed at ${issue.path.join(".") || "(top)"}: ${issue.message}`, { file: journalPath });
   }
-  return Promise.all(journal.data.entries.map(async (entry) => {
+  const migrations = journal.data.entries.map((entry) => {
     const file = join(dir, `${entry.tag}.sql`);
-    const script = await readFile(file, "utf8").catch(() => {
-      throw new StagecraftError("invalid_config", `drizzle journal entry ${entry.tag} has no file ${file}`, { file: journalPath, migration: entry.tag });
-    });
-    return migration(entry.tag, file, script, entry.when);
-  }));
+    if (!existsSync(file)) throw new StagecraftError("invalid_config", `drizzle journal entry ${entry.tag} has no file ${file}`, { file: journalPath, migration: entry.tag });
+    return migration(entry.tag, file, readSourceFile(file), entry.when);
+  });
+  // drizzle runs only what the journal lists: a .sql file beside it that it does not list never runs.
+  const listed = new Set(journal.data.entries.map((entry) => `${entry.tag}.sql`));
+  const warnings = listSourceDir(dir)
+    .filter((entry) => entry.kind === "file" && /\.sql$/i.test(entry.name) && !listed.has(entry.name))
+    .map((entry) => ignoredFileWarning(entry.path, "meta/_journal.json does not list it, so drizzle never runs it (create migrations with drizzle-kit generate)"));
+  return { migrations, warnings };
 }
 
-async function readFolders(dir: string): Promise<DrizzleMigration[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const folders = entries.filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "migration.sql"))).map((e) => e.name);
+function readFolders(dir: string): DrizzleSource {
+  const warnings: PlanWarning[] = [];
+  const folders: string[] = [];
+  for (const entry of listSourceDir(dir)) {
+    if (entry.kind === "broken" && /^\d{14}/.test(entry.name)) throw brokenLink(entry);
+    if (entry.kind !== "dir") continue;
+    if (existsSync(join(entry.path, "migration.sql"))) folders.push(entry.name);
+    else if (entry.name !== "meta") warnings.push(ignoredFileWarning(entry.path, "the folder has no migration.sql, so drizzle skips it"));
+  }
   // drizzle 1.0 sorts with localeCompare; folder names start with 14 digits, so this is stable.
   folders.sort((a, b) => a.localeCompare(b));
-  return Promise.all(folders.map(async (name) => {
+  const migrations = folders.map((name) => {
     const stamp = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})/.exec(name);
     if (!stamp) {
       throw new StagecraftError("invalid_config", `drizzle migration folder ${name} does not start with a UTC timestamp (YYYYMMDDHHMMSS)`, { file: join(dir, name), hint: "use the folder names drizzle-kit generates" });
     }
     const [, y, mo, d, h, mi, s] = stamp.map(Number) as [number, number, number, number, number, number, number];
     const file = join(dir, name, "migration.sql");
-    return migration(name, file, await readFile(file, "utf8"), Date.UTC(y, mo - 1, d, h, mi, s));
-  }));
+    return migration(name, file, readSourceFile(file), Date.UTC(y, mo - 1, d, h, mi, s));
+  });
+  return { migrations, warnings };
 }
 
 function migration(id: string, file: string, script: string, createdAt: number): DrizzleMigration {

@@ -5,6 +5,8 @@ export interface DrizzleRow {
   hash: string;
   createdAt: number | null;
   name: string | null;
+  /** drizzle 1.0's `applied_at`, as the table holds it (NULL on rows upgraded from 0.x). */
+  appliedAt: unknown;
 }
 
 /**
@@ -30,6 +32,12 @@ const UPGRADE: Record<Dialect, (table: string) => string[]> = {
   mysql: (t) => [`ALTER TABLE ${t} ADD COLUMN name TEXT, ADD COLUMN applied_at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP`],
   sqlite: (t) => [`ALTER TABLE ${t} ADD COLUMN name text`, `ALTER TABLE ${t} ADD COLUMN applied_at TEXT`],
 };
+
+/**
+ * `applied_at` as each dialect can give it without a time-zone guess: MySQL's TIMESTAMP is read
+ * back in the session's zone, so it is fetched as epoch milliseconds there.
+ */
+const APPLIED_AT: Record<Dialect, string> = { postgres: "applied_at", sqlite: "applied_at", mysql: "UNIX_TIMESTAMP(applied_at) * 1000 AS applied_at" };
 
 /** drizzle 1.0's SQLite migrator writes `applied_at` itself; elsewhere the server default does. */
 const CLIENT_WRITES_APPLIED_AT: Record<Dialect, boolean> = { sqlite: true, postgres: false, mysql: false };
@@ -70,13 +78,14 @@ export class DrizzleTable {
   }
 
   async read(withName: boolean): Promise<DrizzleRow[]> {
-    const rows = await this.#driver.query<{ hash: string; created_at: unknown; name?: unknown }>(
-      `SELECT hash, created_at${withName ? ", name" : ""} FROM ${this.qualified}`,
+    const rows = await this.#driver.query<{ hash: string; created_at: unknown; name?: unknown; applied_at?: unknown }>(
+      `SELECT hash, created_at${withName ? `, name, ${APPLIED_AT[this.#driver.dialect]}` : ""} FROM ${this.qualified}`,
     );
     return rows.map((r) => ({
       hash: String(r.hash),
       createdAt: r.created_at == null ? null : Number(r.created_at),
       name: r.name == null ? null : String(r.name),
+      appliedAt: r.applied_at ?? null,
     }));
   }
 
@@ -92,10 +101,15 @@ export class DrizzleTable {
     }
   }
 
-  /** Whether the migration has a row: by `name` (folders) or by `created_at` (journal). Call inside its transaction. */
+  /**
+   * Whether the migration has a row: by `name` (folders) or by `created_at` (journal). Call inside
+   * its transaction. Names are compared here, byte for byte: drizzle's `name text` column takes
+   * the database's collation, which on MySQL ignores case.
+   */
   async has(id: string, createdAt: number): Promise<boolean> {
-    const [column, value] = this.#format === "folders" ? ["name", id] : ["created_at", createdAt];
-    return (await this.#driver.query(`SELECT 1 AS found FROM ${this.qualified} WHERE ${column} = ?`, [value])).length > 0;
+    if (this.#format === "journal") return (await this.#driver.query(`SELECT 1 AS found FROM ${this.qualified} WHERE created_at = ?`, [createdAt])).length > 0;
+    const rows = await this.#driver.query<{ name: unknown }>(`SELECT name FROM ${this.qualified} WHERE name = ?`, [id]);
+    return rows.some((r) => String(r.name) === id);
   }
 
   async insert(hash: string, createdAt: number, name: string): Promise<void> {

@@ -18,13 +18,6 @@ const quiet = { warn() {}, error() {}, deprecate() {}, debug() {} };
  */
 const ACQUIRE_MARGIN_MS = 2_000;
 
-/**
- * SQL that makes creating knex's tables exclusive on SQLite, where stagecraft's lock is only
- * SQLite's write lock: `BEGIN IMMEDIATE` on knex's single connection. Elsewhere the server lock
- * stagecraft holds around the run already keeps other runners out.
- */
-export const EXCLUSIVE_BEGIN: Record<Dialect, string | undefined> = { sqlite: "BEGIN IMMEDIATE", postgres: undefined, mysql: undefined };
-
 const SESSIONS = {
   postgres: once(() => import("../../drivers/postgres/postgres-session.js")),
   mysql: once(() => import("../../drivers/mysql/mysql-session.js")),
@@ -36,17 +29,18 @@ type Done = (error: Error | null, conn: unknown) => void;
  * The knex client for each dialect, chosen from the connection URL. Server connections get
  * the same connect timeout, session settings and stall watch as stagecraft's own driver.
  */
-const CLIENTS: Record<Dialect, (location: string, options: Record<string, string>, lockTimeoutMs: number, at: ConnectTarget) => Knex.Config> = {
-  sqlite: (filename, options, lockTimeoutMs) => ({
+const CLIENTS: Record<Dialect, (location: string, options: Record<string, string>, lockTimeoutMs: number, at: ConnectTarget, readOnly: boolean) => Knex.Config> = {
+  sqlite: (filename, options, lockTimeoutMs, _at, readOnly) => ({
     client: "better-sqlite3",
-    connection: { filename },
+    // A plan opens the file read-only: it must not change it (not even a journal-mode pragma).
+    connection: { filename, ...(readOnly && filename !== ":memory:" ? { options: { readonly: true } } : {}) },
     useNullAsDefault: true,
     pool: {
       min: 1,
       max: 1,
       afterCreate: (conn: { pragma(sql: string): unknown }, done: Done) => {
         conn.pragma(`busy_timeout = ${lockTimeoutMs}`);
-        for (const [key, value] of Object.entries(options)) if (/^[a-z_]+$/.test(key) && /^\w+$/.test(value)) conn.pragma(`${key} = ${value}`);
+        if (!readOnly) for (const [key, value] of Object.entries(options)) if (/^[a-z_]+$/.test(key) && /^\w+$/.test(value)) conn.pragma(`${key} = ${value}`);
         done(null, conn);
       },
     },
@@ -71,11 +65,11 @@ const CLIENTS: Record<Dialect, (location: string, options: Record<string, string
   }),
 };
 
-export function knexClientConfig(opts: PlanOptions): { config: Knex.Config; dialect: Dialect } {
+export function knexClientConfig(opts: PlanOptions, readOnly: boolean): { config: Knex.Config; dialect: Dialect; location: string } {
   const parsed = parseConnectionUrl(opts.url, opts.workDir, opts.connectionEnv);
   const at = connectTarget(opts, parsed.location, parsed.secrets);
-  const base = CLIENTS[parsed.dialect](parsed.location, parsed.options, opts.lockTimeoutMs, at);
-  if (parsed.dialect === "sqlite") return { config: { ...base, log: quiet }, dialect: parsed.dialect };
+  const base = CLIENTS[parsed.dialect](parsed.location, parsed.options, opts.lockTimeoutMs, at, readOnly);
+  if (parsed.dialect === "sqlite") return { config: { ...base, log: quiet }, dialect: parsed.dialect, location: parsed.location };
   const { connectTimeoutMs, waitMs, createDatabase } = at.options;
   const config: Knex.Config = { ...base, log: quiet, acquireConnectionTimeout: connectTimeoutMs * (createDatabase ? 3 : 1) + waitMs + ACQUIRE_MARGIN_MS };
   if (waitMs > 0 || createDatabase) {
@@ -86,7 +80,7 @@ export function knexClientConfig(opts: PlanOptions): { config: Knex.Config; dial
       return base.connection as Knex.StaticConnectionConfig;
     };
   }
-  return { config, dialect: parsed.dialect };
+  return { config, dialect: parsed.dialect, location: parsed.location };
 }
 
 /** The error for a knex connection that could not be opened: the same classes and hints as stagecraft's driver. */

@@ -1,158 +1,207 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, join, resolve } from "node:path";
+import { basename, join } from "node:path";
 import knexFactory, { type Knex } from "knex";
 import { StagecraftError } from "../../errors.js";
-import { backoff } from "../../drivers/lock-key.js";
 import type { Dialect } from "../../drivers/driver.js";
-import type { Migration, PlanOptions, RunOptions, RunResult } from "../../registry/engine.js";
-import { describeId } from "../shared/sql-migration.js";
-import { knexConfigSchema, type KnexConfig } from "./config.js";
-import { EXCLUSIVE_BEGIN, knexClientConfig, knexConnectError } from "./knex-client.js";
 import { openDriver } from "../../drivers/open-driver.js";
+import type { Migration, PlanOptions, PlanResult, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
+import { toIsoUtc } from "../shared/iso-time.js";
+import { checkTarget, downTargets, markActions, previewTarget, upTargets, type Target } from "../shared/run-target.js";
+import { describeId } from "../shared/sql-migration.js";
+import { withLock } from "../shared/with-lock.js";
+import { knexConfigSchema, type KnexConfig } from "./config.js";
+import { runMigrations, type Loaded } from "./knex-apply.js";
+import { knexClientConfig, knexConnectError } from "./knex-client.js";
 import { peerMissing } from "../../drivers/peer-dependency.js";
-
-interface FsMigration {
-  file: string;
-  directory: string;
-}
-interface FsMigrationsClass {
-  new (dirs: string[], sortDirsSeparately: boolean, loadExtensions: readonly string[] | undefined): { getMigrations(ext?: readonly string[]): Promise<FsMigration[]> };
-}
+import { takeKnexLock } from "./knex-lock.js";
+import { pathOf, readKnexSource, type KnexFile, type KnexSource } from "./knex-source.js";
+import { KnexTables, type KnexMarker, type KnexRow } from "./knex-tables.js";
 
 const require = createRequire(import.meta.url);
-// knex's own file source, so files are found and sorted exactly as knex finds and sorts them.
-const { FsMigrations } = require("knex/lib/migrations/migrate/sources/fs-migrations.js") as { FsMigrations: FsMigrationsClass };
-const { DEFAULT_LOAD_EXTENSIONS } = require("knex/lib/migrations/common/MigrationsLoader.js") as { DEFAULT_LOAD_EXTENSIONS: readonly string[] };
+// knex's own table creation, so knex_migrations and its lock table are exactly knex's.
 const { ensureTable } = require("knex/lib/migrations/migrate/table-creator.js") as { ensureTable(table: string, schema: string | undefined, knex: Knex): Promise<unknown> };
 
-export async function plan(opts: PlanOptions): Promise<Migration[]> {
+interface State {
+  source: KnexSource;
+  rows: KnexRow[];
+  /** Markers of attempts outside a transaction that did not finish: they block. */
+  unfinished: KnexMarker[];
+  /** Markers whose migration has its row: the runner died between the two; the next run clears them. */
+  stale: KnexMarker[];
+  blocked?: StagecraftError;
+}
+
+export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const config = knexConfigSchema.parse(opts.config);
-  return withKnex(opts, async (knex) => {
-    const migrator = migratorConfig(config, opts);
-    if (!(await hasTable(knex, config))) {
-      const files = await new FsMigrations(migrator.directory, config.sortDirsSeparately, config.loadExtensions).getMigrations(migrator.loadExtensions);
-      return files.map((f) => ({ id: f.file, description: describeId(stripExtension(f.file)), applied: false }));
-    }
-    const [completed, pending] = (await knex.migrate.list(migrator).catch((error: unknown) => {
-      throw translate(error, undefined, opts, config);
-    })) as [({ name: string } | string)[], FsMigration[]];
-    const times = new Map((await table(knex, config).select("name", "migration_time").orderBy("id")).map((r: { name: string; migration_time: unknown }) => [r.name, r.migration_time]));
-    return [
-      ...completed.map((c) => {
-        const name = typeof c === "string" ? c : c.name;
-        const at = toIso(times.get(name));
-        return { id: name, description: describeId(stripExtension(name)), applied: true, ...(at ? { appliedAt: at } : {}) };
-      }),
-      ...pending.map((p) => ({ id: p.file, description: describeId(stripExtension(p.file)), applied: false })),
-    ];
-  });
+  const { dialect, location } = knexClientConfig(opts, true);
+  // A SQLite file that does not exist is an empty database; opening it would create it.
+  if (dialect === "sqlite" && location !== ":memory:" && !existsSync(location)) {
+    const source = await readKnexSource(config, opts);
+    return finishPlan({ source, rows: [], unfinished: [], stale: [] }, opts);
+  }
+  return withKnex(opts, true, async (knex) => finishPlan(await readState(knex, new KnexTables(config), config, opts), opts));
+}
+
+function finishPlan(state: State, opts: PlanOptions): PlanResult {
+  const target = previewTarget(opts);
+  let touched = new Set<string>();
+  if (target && !state.blocked) touched = new Set(targets(state, target, opts).map((f) => f.file));
+  return { migrations: markActions(planOf(state), target, touched), warnings: state.source.warnings, ...(state.blocked ? { blocked: state.blocked } : {}) };
 }
 
 export async function run(opts: RunOptions): Promise<RunResult> {
   const config = knexConfigSchema.parse(opts.config);
-  if (opts.direction === "down" && opts.steps < 1) throw new StagecraftError("invalid_config", "reverting needs steps ≥ 1");
-  return withKnex(opts, async (knex, dialect) => {
-    // Two runners must not both create knex's tables (one fails, or two lock rows break knex):
-    // hold stagecraft's own lock for the run (a second, idle connection on PostgreSQL/MySQL).
-    const lockSession = await openDriver(opts);
-    try {
-      const lock = await lockSession.lock({ name: `knex:${config.schemaName ?? ""}.${config.tableName}` }, opts.lockTimeoutMs, opts.signal);
-      try {
-        await ensureKnexTables(knex, config, EXCLUSIVE_BEGIN[dialect]);
-        return await runLocked(knex, config, opts);
-      } finally {
-        await lock.release().catch(() => undefined);
+  const target: Target = { direction: opts.direction, steps: opts.steps, to: opts.to };
+  checkTarget(target);
+  return withKnexLocked(opts, config, async (knex, tables, transactionalDdl) => {
+    const state = await readState(knex, tables, config, opts);
+    // Complete migrations whose runner died before it cleared their mark: clear it now.
+    for (const marker of state.stale) await tables.unmark(knex, marker.name);
+    if (state.blocked) throw state.blocked;
+    const todo = await loadAll(state.source, targets(state, target, opts), opts, config);
+    const batch = opts.direction === "up" ? (await tables.latestBatch(knex)) + 1 : 0;
+    const translator = (error: unknown, file: string) => translate(error, file, opts, config);
+    const result = await runMigrations({ knex, tables, config, opts, transactionalDdl, translate: translator }, todo, batch);
+    const after = result.applied.length === 0 ? state : await readState(knex, tables, config, opts);
+    return { ...result, migrations: planOf(after), warnings: state.source.warnings };
+  });
+}
+
+/** `applied`: record a failed or never-run migration as applied. `rolled-back`: forget a failed attempt. */
+export async function resolve(opts: ResolveOptions): Promise<void> {
+  const config = knexConfigSchema.parse(opts.config);
+  await withKnexLocked(opts, config, async (knex, tables) => {
+    const name = opts.migration;
+    const marked = (await tables.markers(knex)).some((m) => m.name === name);
+    const recorded = (await tables.completed(knex)).some((r) => r.name === name);
+    if (opts.action === "rolled-back") {
+      if (!marked) throw new StagecraftError("invalid_config", `migration ${name} has no failed attempt to roll back`, { migration: name });
+      if (recorded) {
+        throw new StagecraftError("invalid_config", `migration ${name} ran to the end and is recorded in ${config.tableName} (its runner died before clearing the unfinished mark); it cannot be rolled back`, {
+          migration: name, hint: `\`--applied ${name}\` clears the mark (the next run clears it too); revert it with \`stagecraft migrate --down\``,
+        });
       }
+      await tables.unmark(knex, name);
+      return;
+    }
+    if (recorded && !marked) throw new StagecraftError("invalid_config", `migration ${name} is already recorded as applied`, { migration: name });
+    if (!recorded) {
+      const { files } = await readKnexSource(config, opts);
+      if (!files.some((f) => f.file === name)) throw new StagecraftError("invalid_config", `no knex migration ${name} in ${opts.migrationPath}`, { migration: name, hint: "name the file with its extension, as knex records it" });
+      await tables.record(knex, name, (await tables.latestBatch(knex)) + 1);
+    }
+    await tables.unmark(knex, name);
+  });
+}
+
+/**
+ * Opens knex, takes stagecraft's session lock (second connection; on SQLite the lock file) and
+ * knex's lock row, makes sure knex's tables exist (knex's own DDL), runs `fn`, releases both.
+ */
+async function withKnexLocked<T>(opts: PlanOptions, config: KnexConfig, fn: (knex: Knex, tables: KnexTables, transactionalDdl: boolean) => Promise<T>): Promise<T> {
+  return withKnex(opts, false, async (knex) => {
+    const session = await openDriver(opts);
+    try {
+      return await withLock(session, { name: `knex:${config.schemaName ?? ""}.${config.tableName}` }, opts, async () => {
+        await ensureTable(config.tableName, config.schemaName, knex);
+        const tables = new KnexTables(config);
+        const release = await takeKnexLock(knex, tables, opts);
+        let result: T;
+        try {
+          result = await fn(knex, tables, session.transactionalDdl);
+        } catch (error) {
+          // A release that fails leaves our record beside the row: the next run frees it.
+          await release().catch(() => undefined);
+          throw error;
+        }
+        await release().catch(() => undefined);
+        return result;
+      });
     } finally {
-      await lockSession.close();
+      await session.close();
     }
   });
 }
 
-/** knex's own table creation, made exclusive where no server lock protects it. */
-async function ensureKnexTables(knex: Knex, config: KnexConfig, exclusiveBegin: string | undefined): Promise<void> {
-  if (exclusiveBegin === undefined) {
-    await ensureTable(config.tableName, config.schemaName, knex);
-    return;
+async function readState(knex: Knex, tables: KnexTables, config: KnexConfig, opts: PlanOptions): Promise<State> {
+  const source = await readKnexSource(config, opts);
+  const rows = await tables.completed(knex);
+  const recorded = new Set(rows.map((r) => r.name));
+  const markers = await tables.markers(knex);
+  const unfinished = markers.filter((m) => !recorded.has(m.name));
+  const stale = markers.filter((m) => recorded.has(m.name));
+  const state: State = { source, rows, unfinished, stale };
+  const first = unfinished[0];
+  const files = new Set(source.files.map((f) => f.file));
+  const gone = rows.filter((r) => !files.has(r.name)).map((r) => r.name);
+  if (first) {
+    state.blocked = new StagecraftError("migration_failed", `knex migration ${first.name} started at ${first.startedAt} outside a transaction and did not finish${first.error ? `: ${first.error}` : " (the runner died)"}; it may be partly applied`, {
+      migration: first.name,
+      hint: `inspect the database, finish or undo it by hand, then run \`stagecraft migrate resolve --database ${opts.database} --applied ${first.name}\` (it is complete) or \`--rolled-back ${first.name}\` (it left nothing; the next run retries it)`,
+    });
+  } else if (gone.length > 0) {
+    state.blocked = new StagecraftError("checksum_mismatch", `knex_migrations records migrations whose files are gone: ${gone.join(", ")}`, {
+      hint: `restore the files in ${opts.migrationPath} (knex records file names with their extension), or delete their rows from ${config.tableName} if they were removed on purpose`,
+    });
   }
-  await knex.raw(exclusiveBegin);
-  try {
-    await ensureTable(config.tableName, config.schemaName, knex);
-    await knex.raw("COMMIT");
-  } catch (error) {
-    await knex.raw("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  return state;
 }
 
-async function runLocked(knex: Knex, config: KnexConfig, opts: RunOptions): Promise<RunResult> {
-  let current: string | undefined;
-  const started = new Set<string>();
-  const migrator = {
-    ...migratorConfig(config, opts),
-    beforeEach: async (_trx: unknown, [migration]: unknown[]) => {
-      current = (migration as FsMigration | undefined)?.file;
-      if (current) {
-        started.add(current);
-        opts.onProgress?.({ type: "migration:start", migration: current });
-      }
-    },
-  };
-  const done: string[] = [];
-  const before = await completedNames(knex, config);
-  // knex's default mode runs the whole batch in one transaction: report a migration as
-  // applied only once knex returns, and after a failure only what the table really holds.
-  const step = async (call: () => Promise<[number, string[]]>): Promise<string[]> => {
-    const [, log] = await withLockRetry(call, opts, config);
-    for (const name of log) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
-    done.push(...log);
-    return log;
-  };
-  try {
-    if (opts.direction === "up" && opts.steps === 0) await step(() => knex.migrate.latest(migrator));
-    else {
-      for (let i = 0; i < opts.steps; i++) {
-        if (opts.signal.aborted) return { applied: done, cancelled: true };
-        const log = await step(() => (opts.direction === "up" ? knex.migrate.up(migrator) : knex.migrate.down(migrator)));
-        if (log.length === 0) break;
-      }
+/** Every file with its state, in knex's order; failed attempts of files that are gone come last. */
+function planOf(state: State): Migration[] {
+  const rows = new Map(state.rows.map((r) => [r.name, r]));
+  const failed = new Map(state.unfinished.map((m) => [m.name, m]));
+  const entry = (name: string): Migration => {
+    const description = describeId(stripExtension(name));
+    const row = rows.get(name);
+    if (row) {
+      const appliedAt = toIsoUtc(row.time);
+      return { id: name, description, applied: true, state: "applied", ...(appliedAt ? { appliedAt } : {}) };
     }
-  } catch (error) {
-    if (opts.direction === "up") {
-      // Applied by this run: started here and recorded now (knex may have committed some).
-      const after = await completedNames(knex, config).catch(() => before);
-      for (const name of started) if (after.has(name) && !before.has(name) && !done.includes(name)) opts.onProgress?.({ type: "migration:applied", migration: name, durationMs: 0 });
+    const attempt = failed.get(name);
+    if (attempt) {
+      const startedAt = toIsoUtc(attempt.startedAt);
+      return { id: name, description, applied: false, state: "failed", ...(startedAt ? { startedAt } : {}), ...(attempt.error ? { error: attempt.error } : {}) };
     }
-    throw translate(error, current ?? (await unloadableSuspect(error, knex, config, opts)), opts, config);
-  }
-  return { applied: done };
+    return { id: name, description, applied: false, state: "pending" };
+  };
+  const known = new Set(state.source.files.map((f) => f.file));
+  return [...state.source.files.map((f) => entry(f.file)), ...state.unfinished.filter((m) => !known.has(m.name)).map((m) => entry(m.name))];
+}
+
+/** Files a run with `target` touches: pending ones in knex's order (up), applied ones newest first (down). */
+function targets(state: State, target: Target, opts: PlanOptions): KnexFile[] {
+  const recorded = new Set(state.rows.map((r) => r.name));
+  if (target.direction === "up") return upTargets(state.source.files.map((f) => ({ ...f, id: f.file })), (f) => recorded.has(f.file), target, opts.migrationPath);
+  const byName = new Map(state.source.files.map((f) => [f.file, f]));
+  const newestFirst = [...state.rows].reverse().map((r) => ({ id: r.name, file: byName.get(r.name)! }));
+  return downTargets(newestFirst, target, opts.migrationPath, [...byName.keys()]).map((t) => t.file);
 }
 
 /**
- * knex loads every pending module before running any; when one fails to parse, Node (which may
- * compile it as an ES module) does not always say which. A pending `.ts` file is the suspect.
+ * Loads every module a run needs before running any, as knex does: a module that does not load
+ * or lacks `up`/`down` fails the run with nothing applied.
  */
-async function unloadableSuspect(error: unknown, knex: Knex, config: KnexConfig, opts: PlanOptions): Promise<string | undefined> {
-  if ((error as Error)?.name !== "SyntaxError" || /^\//.test(String((error as Error).stack))) return undefined;
-  const migrator = migratorConfig(config, opts);
-  const files = await new FsMigrations(migrator.directory, config.sortDirsSeparately, config.loadExtensions).getMigrations(migrator.loadExtensions);
-  const done = await completedNames(knex, config).catch(() => new Set<string>());
-  return files.find((f) => f.file.endsWith(".ts") && !done.has(f.file))?.file;
+async function loadAll(source: KnexSource, files: KnexFile[], opts: PlanOptions, config: KnexConfig): Promise<Loaded[]> {
+  const loaded: Loaded[] = [];
+  for (const file of files) {
+    let module;
+    try {
+      module = await source.load(file);
+    } catch (error) {
+      throw translate(error, file.file, opts, config);
+    }
+    if (typeof module?.up !== "function" || typeof module?.down !== "function") {
+      throw new StagecraftError("invalid_config", `knex migration ${file.file} must export both up and down functions; nothing was applied`, { migration: file.file, file: pathOf(file), hint: "add the missing function" });
+    }
+    loaded.push({ file, module });
+  }
+  return loaded;
 }
 
-function migratorConfig(config: KnexConfig, opts: PlanOptions) {
-  return {
-    directory: [opts.migrationPath, ...config.directories.map((dir) => resolve(opts.workDir, dir))],
-    tableName: config.tableName,
-    ...(config.schemaName === undefined ? {} : { schemaName: config.schemaName }),
-    loadExtensions: config.loadExtensions ?? DEFAULT_LOAD_EXTENSIONS,
-    disableTransactions: config.disableTransactions,
-    sortDirsSeparately: config.sortDirsSeparately,
-  };
-}
-
-async function withKnex<T>(opts: PlanOptions, fn: (knex: Knex, dialect: Dialect) => Promise<T>): Promise<T> {
-  const { config, dialect } = knexClientConfig(opts);
+async function withKnex<T>(opts: PlanOptions, readOnly: boolean, fn: (knex: Knex, dialect: Dialect) => Promise<T>): Promise<T> {
+  const { config, dialect } = knexClientConfig(opts, readOnly);
   const knex = createKnex(config);
   try {
     await knex.raw("SELECT 1").catch((error: unknown) => {
@@ -172,28 +221,6 @@ function createKnex(config: Knex.Config): Knex {
     // knex rethrows the require failure as "Knex: run $ npm install pg --save\nCannot find module 'pg' …".
     const client = String(config.client);
     throw String((error as Error)?.message).includes(`Cannot find module '${client}'`) ? peerMissing(client, `knex's ${client} client`, error) : error;
-  }
-}
-
-/** knex fails at once when its lock row is taken; wait for it (bounded) like the other engines do. */
-async function withLockRetry<T>(call: () => Promise<T>, opts: RunOptions, config: KnexConfig): Promise<T> {
-  const deadline = Date.now() + opts.lockTimeoutMs;
-  const wait = backoff();
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      // knex's lock row is taken; or SQLite refused a write to avoid a deadlock with another
-      // writer, which in knex's one-transaction mode rolled everything back: safe to try again.
-      const busy = (error as { code?: unknown }).code === "SQLITE_BUSY" && !config.disableTransactions;
-      if ((error as Error).name !== "MigrationLocked" && !busy) throw error;
-      if (Date.now() >= deadline) {
-        throw new StagecraftError("lock_timeout", `timed out after ${opts.lockTimeoutMs} ms waiting for knex's migration lock (${config.tableName}_lock.is_locked = 1)`, {
-          hint: `another knex or stagecraft run holds it; if none is running, a crashed run left it: free it with \`npx knex migrate:unlock\` or \`UPDATE ${config.tableName}_lock SET is_locked = 0\``,
-        });
-      }
-      await wait();
-    }
   }
 }
 
@@ -230,25 +257,6 @@ function translate(error: unknown, current: string | undefined, opts: PlanOption
     ...(current === undefined ? {} : { migration: current }),
     ...(typeof (error as { code?: unknown }).code === "string" ? { driverCode: (error as { code: string }).code } : {}),
   });
-}
-
-function table(knex: Knex, config: KnexConfig): Knex.QueryBuilder {
-  return config.schemaName === undefined ? knex(config.tableName) : knex.withSchema(config.schemaName).from(config.tableName);
-}
-
-async function hasTable(knex: Knex, config: KnexConfig): Promise<boolean> {
-  return config.schemaName === undefined ? knex.schema.hasTable(config.tableName) : knex.schema.withSchema(config.schemaName).hasTable(config.tableName);
-}
-
-async function completedNames(knex: Knex, config: KnexConfig): Promise<Set<string>> {
-  if (!(await hasTable(knex, config))) return new Set();
-  return new Set((await table(knex, config).select("name")).map((r: { name: string }) => r.name));
-}
-
-function toIso(value: unknown): string | undefined {
-  if (value == null) return undefined;
-  const date = value instanceof Date ? value : new Date(typeof value === "number" || /^\d+$/.test(String(value)) ? Number(value) : String(value));
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 function stripExtension(file: string): string {

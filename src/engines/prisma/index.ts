@@ -2,7 +2,10 @@ import { register } from "../../registry/default-registry.js";
 import { lazyEngine } from "../lazy-engine.js";
 import { prismaConfigSchema } from "./config.js";
 
-/** Prisma Migrate folders deployed without the Prisma binary, keeping `_prisma_migrations` as Prisma does. */
-export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => import("./prisma-engine.js"), true);
+/**
+ * Prisma Migrate folders deployed without the Prisma binary, keeping `_prisma_migrations` as Prisma
+ * does. Prisma's lock on MySQL is `GET_LOCK('prisma_migrate')`, one name for the whole server.
+ */
+export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => import("./prisma-engine.js"), { resolvable: true, serverWideLock: ["mysql"] });
 
 register(prismaEngine);

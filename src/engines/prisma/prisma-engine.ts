@@ -1,56 +1,57 @@
-import { join } from "node:path";
 import { StagecraftError } from "../../errors.js";
-import { inTransaction, type Driver, type HeldLock } from "../../drivers/driver.js";
+import { inTransaction, type Driver } from "../../drivers/driver.js";
 import { withDriver } from "../../drivers/open-driver.js";
-import type { Migration, PlanOptions, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
-import { sha256MatchesIgnoringLineEndings } from "../shared/checksum.js";
+import type { PlanOptions, PlanResult, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
 import { checkScripts, executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
+import { markActions, previewTarget, upTargets } from "../shared/run-target.js";
+import { withLock } from "../shared/with-lock.js";
 import { prismaConfigSchema, type PrismaConfig } from "./config.js";
-import { readLockProvider, readPrismaMigrations, type PrismaMigration } from "./prisma-source.js";
-import { PRISMA_PROVIDER, PRISMA_TABLE, PrismaTable, type PrismaRow } from "./prisma-table.js";
+import { usePrismaSchema } from "./prisma-schema.js";
+import { readPrismaMigrations, type PrismaMigration } from "./prisma-source.js";
+import { planOf, readState, type PrismaState } from "./prisma-state.js";
+import { PRISMA_TABLE, PrismaTable } from "./prisma-table.js";
 
 /** Prisma Migrate's own lock: advisory key on PostgreSQL, `GET_LOCK` name on MySQL. */
 const PRISMA_LOCK = { name: "prisma_migrate", advisoryKey: 72707369n, exact: true };
 
-interface State {
-  migrations: PrismaMigration[];
-  /** Rows that count: not rolled back. */
-  live: Map<string, PrismaRow>;
-  tableExists: boolean;
-}
-
-export async function plan(opts: PlanOptions): Promise<Migration[]> {
+export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const config = prismaConfigSchema.parse(opts.config);
   return withDriver(opts, async (driver) => {
+    await usePrismaSchema(driver, opts.url, false);
     const state = await readState(driver, config, opts);
-    return state.migrations.map((m) => {
-      const row = state.live.get(m.id);
-      return { id: m.id, description: m.description, applied: row?.finishedAt != null, checksum: m.checksum, ...(row?.finishedAt ? { appliedAt: row.finishedAt } : {}) };
-    });
+    const target = previewTarget(opts);
+    let blocked = state.blocked;
+    let touched = new Set<string>();
+    if (target?.direction === "down") blocked ??= noDown();
+    else if (target && !blocked) touched = new Set(upTargets(state.migrations, (m) => state.live.has(m.id), target, opts.migrationPath).map((m) => m.id));
+    return { migrations: markActions(planOf(state), target, touched), warnings: state.warnings, ...(blocked ? { blocked } : {}) };
   });
 }
 
 export async function run(opts: RunOptions): Promise<RunResult> {
   const config = prismaConfigSchema.parse(opts.config);
-  if (opts.direction === "down") {
-    throw new StagecraftError("unsupported", "Prisma Migrate has no down migrations, so stagecraft cannot revert them", { hint: "create a new migration that undoes the change (prisma migrate dev --create-only)" });
-  }
+  if (opts.direction === "down") throw noDown();
   return withPrismaLock(opts, async (driver) => {
     const table = new PrismaTable(driver);
     let state = await readState(driver, config, opts);
+    if (state.blocked) throw state.blocked;
     if (!state.tableExists) {
       await baselineIfAsked(driver, table, state, config, opts);
       state = await readState(driver, config, opts);
     }
-    const pending = state.migrations.filter((m) => !state.live.has(m.id));
-    const todo = opts.steps > 0 ? pending.slice(0, opts.steps) : pending;
+    const todo = upTargets(state.migrations, (m) => state.live.has(m.id), { direction: "up", steps: opts.steps, to: opts.to }, opts.migrationPath);
     await checkScripts(driver, todo.map((m) => ({ migration: m.id, file: m.file, script: m.script })));
     const applied: string[] = [];
+    let cancelled = false;
     for (const m of todo) {
-      if (opts.signal.aborted) return { applied, cancelled: true };
+      if (opts.signal.aborted) {
+        cancelled = true;
+        break;
+      }
       if (await applyOne(driver, table, m, opts)) applied.push(m.id);
     }
-    return { applied };
+    const after = applied.length === 0 ? state : await readState(driver, config, opts);
+    return { applied, ...(cancelled ? { cancelled } : {}), migrations: planOf(after), warnings: after.warnings };
   });
 }
 
@@ -69,65 +70,34 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
     if (rows.some((r) => r.finishedAt !== null && r.rolledBackAt === null)) {
       throw new StagecraftError("invalid_config", `migration ${opts.migration} is already recorded as applied in the database (Prisma's P3008)`, { migration: opts.migration });
     }
-    const m = (await readPrismaMigrations(opts.migrationPath)).find((x) => x.id === opts.migration);
+    const m = readPrismaMigrations(opts.migrationPath).migrations.find((x) => x.id === opts.migration);
     if (m === undefined) throw new StagecraftError("invalid_config", `no migration folder ${opts.migration} in ${opts.migrationPath} (Prisma's P3017)`, { migration: opts.migration });
     await table.markRolledBack(m.id);
     await table.markApplied(m.id, m.checksum);
   });
 }
 
+/** Opens the database in the URL's `?schema=` (created if missing, as Prisma does) under Prisma's lock. */
 async function withPrismaLock<T>(opts: PlanOptions, fn: (driver: Driver) => Promise<T>): Promise<T> {
   return withDriver(opts, async (driver) => {
-    let lock: HeldLock;
     try {
-      lock = await driver.lock(PRISMA_LOCK, opts.lockTimeoutMs, opts.signal);
+      return await withLock(driver, PRISMA_LOCK, opts, async () => {
+        await usePrismaSchema(driver, opts.url, true);
+        return fn(driver);
+      });
     } catch (error) {
-      if (!(error instanceof StagecraftError)) throw error;
+      if (!(error instanceof StagecraftError) || error.kind !== "lock_timeout") throw error;
       throw new StagecraftError(error.kind, error.message, { ...error.context, hint: "a Prisma CLI (migrate deploy/dev/resolve) or another stagecraft run is migrating this database; Prisma takes the same lock" });
-    }
-    try {
-      return await fn(driver);
-    } finally {
-      await lock.release().catch(() => undefined);
     }
   });
 }
 
-async function readState(driver: Driver, config: PrismaConfig, opts: PlanOptions): Promise<State> {
-  const provider = await readLockProvider(opts.migrationPath);
-  const expected = PRISMA_PROVIDER[driver.dialect];
-  if (provider !== undefined && provider !== expected) {
-    throw new StagecraftError("invalid_config", `migration_lock.toml says provider = "${provider}" but this database is ${expected} (Prisma's P3019)`, {
-      file: join(opts.migrationPath, "migration_lock.toml"),
-      hint: "point the database at the right migrations folder; Prisma migrations are written for one provider",
-    });
-  }
-  const migrations = await readPrismaMigrations(opts.migrationPath);
-  const table = new PrismaTable(driver);
-  const tableExists = await table.exists();
-  const rows = tableExists ? await table.read() : [];
-  const failed = rows.filter((r) => r.finishedAt === null && r.rolledBackAt === null);
-  if (failed.length > 0) {
-    const list = failed.map((r) => `The \`${r.migrationName}\` migration started at ${r.startedAt} failed${r.logs ? `: ${r.logs}` : ""}`).join("; ");
-    throw new StagecraftError("migration_failed", `found failed migrations in the target database, new migrations will not be applied (Prisma's P3009). ${list}`, {
-      migration: failed[0]!.migrationName,
-      hint: `inspect the database, then run \`stagecraft migrate resolve --database ${opts.database} --rolled-back ${failed[0]!.migrationName}\` (it left nothing; it will be retried) or \`--applied ${failed[0]!.migrationName}\` (you completed it by hand); \`prisma migrate resolve\` does the same`,
-    });
-  }
-  const live = new Map(rows.filter((r) => r.rolledBackAt === null).map((r) => [r.migrationName, r]));
-  for (const m of migrations) {
-    const row = live.get(m.id);
-    if (row && !config.allow_changed && !sha256MatchesIgnoringLineEndings(row.checksum, m.script)) {
-      throw new StagecraftError("checksum_mismatch", `migration ${m.id} was modified after it was applied: ${m.file}`, {
-        migration: m.id, file: m.file, hint: "restore the applied version and create a new migration for the change, or set allow_changed: true",
-      });
-    }
-  }
-  return { migrations, live, tableExists };
+function noDown(): StagecraftError {
+  return new StagecraftError("unsupported", "Prisma Migrate has no down migrations, so stagecraft cannot revert them", { hint: "create a new migration that undoes the change (prisma migrate dev --create-only)" });
 }
 
 /** Prisma's P3005 check, and the baseline that answers it when the config names one. */
-async function baselineIfAsked(driver: Driver, table: PrismaTable, state: State, config: PrismaConfig, opts: RunOptions): Promise<void> {
+async function baselineIfAsked(driver: Driver, table: PrismaTable, state: PrismaState, config: PrismaConfig, opts: RunOptions): Promise<void> {
   const existing = (await driver.listTables()).filter((t) => t !== PRISMA_TABLE);
   if (existing.length > 0 && config.baseline === undefined) {
     throw new StagecraftError("invalid_config", `the database schema is not empty (${existing.slice(0, 5).join(", ")}${existing.length > 5 ? ", …" : ""}) and has no ${PRISMA_TABLE} table (Prisma's P3005)`, {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Dialect, Driver } from "../../drivers/driver.js";
+import { toIsoUtc } from "../shared/iso-time.js";
 
 export interface PrismaRow {
   id: string;
@@ -74,21 +75,27 @@ export class PrismaTable {
     const rows = await this.#driver.query<Record<string, unknown>>(
       `SELECT id, checksum, migration_name, started_at, finished_at, rolled_back_at, logs FROM ${this.#table} ORDER BY started_at, migration_name`,
     );
-    const text = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : String(v));
+    // Timestamps come as Date (pg), zone-less DATETIME text (MySQL) or text with an offset (SQLite): all UTC.
+    const time = (v: unknown): string | null => (v == null ? null : toIsoUtc(v) ?? String(v));
     return rows.map((r) => ({
       id: String(r.id),
       checksum: String(r.checksum),
       migrationName: String(r.migration_name),
-      startedAt: text(r.started_at) ?? "",
-      finishedAt: text(r.finished_at),
-      rolledBackAt: text(r.rolled_back_at),
-      logs: text(r.logs),
+      startedAt: time(r.started_at) ?? "",
+      finishedAt: time(r.finished_at),
+      rolledBackAt: time(r.rolled_back_at),
+      logs: r.logs == null ? null : String(r.logs),
     }));
   }
 
-  /** Whether `name` has a row that counts (not rolled back). Call inside the migration's transaction. */
+  /**
+   * Whether `name` has a row that counts (not rolled back). Call inside the migration's
+   * transaction. Compared here byte for byte, as Prisma compares: on MySQL the column's
+   * `utf8mb4_unicode_ci` collation would take `…_Users` for `…_users`.
+   */
   async isLive(name: string): Promise<boolean> {
-    return (await this.#driver.query(`SELECT 1 AS found FROM ${this.#table} WHERE migration_name = ? AND rolled_back_at IS NULL`, [name])).length > 0;
+    const rows = await this.#driver.query<{ migration_name: unknown }>(`SELECT migration_name FROM ${this.#table} WHERE migration_name = ? AND rolled_back_at IS NULL`, [name]);
+    return rows.some((r) => String(r.migration_name) === name);
   }
 
   /** A row for a migration about to run: `finished_at` NULL until {@link finish}. */

@@ -1,48 +1,78 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename } from "node:path";
 import { StagecraftError } from "../../errors.js";
-import { compareStrings } from "../../util/text.js";
+import type { PlanWarning } from "../../registry/engine.js";
 import { normalizedChecksum } from "../shared/checksum.js";
 import { readSourceFile } from "../shared/source-cache.js";
+import { brokenLink, listSourceDir } from "../shared/source-dir.js";
 import { sqlMigration, type SqlMigration } from "../shared/sql-migration.js";
+import { emptyFolderWarning, ignoredFileWarning } from "../shared/warnings.js";
+import { compareIds, orderWarnings } from "./raw-order.js";
+import { refuseCollidingIds } from "./raw-ids.js";
 
 export interface RawMigrationFile extends SqlMigration {
   /** File name of the down script, if any. */
   downFile?: string;
 }
 
+export interface RawSource {
+  files: RawMigrationFile[];
+  warnings: PlanWarning[];
+}
+
+/** A migration file name: a number, optionally `_`/`-` and a name; `.sql`, `.up.sql` or `.down.sql`. */
+const NAME = /^(\d+(?:[_-].*?)?)\.(up\.|down\.)?sql$/;
+
 /**
- * Reads `<id>.sql` (or `<id>.up.sql`) and optional `<id>.down.sql` files, sorted by id in
- * byte order. Other files are ignored.
+ * Reads `<id>.sql` (or `<id>.up.sql`) and optional `<id>.down.sql` files, where the ID starts
+ * with a number, in numeric order of that number (see {@link compareIds}). Other `.sql` files are
+ * skipped with a warning; files with other extensions are ignored.
  */
-export async function readRawMigrations(dir: string): Promise<RawMigrationFile[]> {
-  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".sql")).map((e) => e.name);
+export function readRawMigrations(dir: string): RawSource {
   const ups = new Map<string, string>();
   const downs = new Map<string, string>();
-  for (const name of names) {
-    if (name.endsWith(".down.sql")) {
-      downs.set(name.slice(0, -".down.sql".length), name);
+  const warnings: PlanWarning[] = [];
+  for (const entry of listSourceDir(dir)) {
+    if (!/\.sql$/i.test(entry.name)) continue;
+    const match = NAME.exec(entry.name);
+    if (entry.kind === "broken" && match) throw brokenLink(entry);
+    if (entry.kind !== "file") continue;
+    if (!match) {
+      warnings.push(ignoredFileWarning(entry.path, misnamed(entry.name)));
       continue;
     }
-    const id = name.endsWith(".up.sql") ? name.slice(0, -".up.sql".length) : name.slice(0, -".sql".length);
+    const id = match[1]!;
+    if (match[2] === "down.") {
+      downs.set(id, entry.name);
+      continue;
+    }
     const other = ups.get(id);
     if (other !== undefined) {
-      throw new StagecraftError("invalid_config", `migration ${id} has two up files, ${other} and ${name}`, {
-        migration: id, file: join(dir, name), hint: "keep one of them",
-      });
+      throw new StagecraftError("invalid_config", `migration ${id} has two up files, ${other} and ${entry.name}`, { migration: id, file: entry.path, hint: "keep one of them" });
     }
-    ups.set(id, name);
+    ups.set(id, entry.name);
   }
   for (const [id, name] of downs) {
     if (!ups.has(id)) {
-      throw new StagecraftError("invalid_config", `down file ${name} has no up file ${id}.sql`, { file: join(dir, name), hint: `add ${id}.sql or remove ${name}` });
+      throw new StagecraftError("invalid_config", `down file ${name} has no up file ${id}.sql`, { file: `${dir}/${name}`, hint: `add ${id}.sql or remove ${name}` });
     }
   }
-  const ids = [...ups.keys()].sort(compareStrings);
-  return ids.map((id) => {
-    const file = join(dir, ups.get(id)!);
+  const ids = [...ups.keys()].sort(compareIds);
+  refuseCollidingIds(ids.map((id) => ({ id, file: `${dir}/${ups.get(id)!}` })));
+  if (ids.length === 0) warnings.unshift(emptyFolderWarning(dir, "migration files (NNN_name.sql)"));
+  warnings.push(...orderWarnings(ids, (id) => `${dir}/${ups.get(id)!}`));
+  const files = ids.map((id) => {
+    const file = `${dir}/${ups.get(id)!}`;
     const script = readSourceFile(file);
     const downFile = downs.get(id);
     return { ...sqlMigration(id, file, script, normalizedChecksum(script)), ...(downFile === undefined ? {} : { downFile }) };
   });
+  return { files, warnings };
+}
+
+/** Why a `.sql` file is not a migration, and how to make it one. */
+function misnamed(name: string): string {
+  if (/\.sql$/.test(name) === false) return `the extension must be lower-case .sql (rename it to ${name.replace(/\.sql$/i, ".sql")})`;
+  const flyway = /^[VvRrUu](\d+(?:[._]\d+)*)__(.+)\.sql$/.exec(name);
+  if (flyway) return `Flyway-style names are not read; migration files start with their number (e.g. ${flyway[1]!.replace(/[._]/g, "_")}_${flyway[2]}.sql)`;
+  return `migration files start with their number (e.g. 001_${basename(name, ".sql")}.sql)`;
 }

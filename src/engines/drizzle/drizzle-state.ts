@@ -1,0 +1,94 @@
+import { StagecraftError } from "../../errors.js";
+import type { Driver } from "../../drivers/driver.js";
+import type { Migration, PlanOptions, PlanWarning } from "../../registry/engine.js";
+import { sha256MatchesIgnoringLineEndings } from "../shared/checksum.js";
+import { toIsoUtc } from "../shared/iso-time.js";
+import { UnfinishedMarkers, type Unfinished } from "../shared/unfinished-marker.js";
+import type { DrizzleConfig } from "./config.js";
+import { detectFormat, readDrizzleMigrations, type DrizzleMigration } from "./drizzle-source.js";
+import { DrizzleTable, type DrizzleRow } from "./drizzle-table.js";
+import { matchLegacyRows } from "./drizzle-upgrade.js";
+
+/** Our side table recording non-atomic drizzle migrations that started and did not finish. */
+export const MARKER_TABLE = "stagecraft_drizzle_unfinished";
+
+export interface DrizzleState {
+  migrations: DrizzleMigration[];
+  applied: Map<string, DrizzleRow>;
+  table: DrizzleTable;
+  /** Rows of a drizzle 0.x table under the 1.0 folder layout, with the folder each belongs to. */
+  legacy?: Map<DrizzleRow, DrizzleMigration>;
+  /** Markers of attempts that did not finish: they block. */
+  unfinished: Unfinished[];
+  /**
+   * Markers of migrations that have their row: the runner died after writing the row and before
+   * clearing the marker. The migration is complete; the next run clears these.
+   */
+  stale: Unfinished[];
+  warnings: PlanWarning[];
+  blocked?: StagecraftError;
+}
+
+export async function readState(driver: Driver, config: DrizzleConfig, opts: PlanOptions): Promise<DrizzleState> {
+  const format = detectFormat(opts.migrationPath, config.format);
+  const { migrations, warnings } = await readDrizzleMigrations(opts.migrationPath, format);
+  const table = new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema);
+  let rows: DrizzleRow[] = [];
+  let legacy: Map<DrizzleRow, DrizzleMigration> | undefined;
+  if (await table.exists()) {
+    const withName = await table.hasNameColumn();
+    rows = await table.read(withName);
+    if (format === "folders" && !withName) {
+      // A 0.x table under the 1.0 layout (after `drizzle-kit up`): match as drizzle 1.0 does;
+      // `run` upgrades the table in place before applying anything.
+      legacy = matchLegacyRows(rows, migrations, table.qualified);
+      rows = rows.map((row) => ({ ...row, name: legacy!.get(row)!.id }));
+    }
+  }
+  // A migration's row: by name (1.0 folders), or by created_at = the journal's `when` (0.x).
+  const byKey = new Map(rows.map((r) => [format === "folders" ? r.name : r.createdAt, r]));
+  const applied = new Map<string, DrizzleRow>();
+  let blocked: StagecraftError | undefined;
+  for (const m of migrations) {
+    const row = byKey.get(format === "folders" ? m.id : m.createdAt);
+    if (row === undefined) continue;
+    if (!config.allow_changed && !sha256MatchesIgnoringLineEndings(row.hash, m.script)) {
+      blocked ??= new StagecraftError("checksum_mismatch", `drizzle migration ${m.id} was changed after it was applied: ${m.file}`, {
+        migration: m.id, file: m.file, hint: "restore the applied version and generate a new migration for the change, or set allow_changed: true",
+      });
+    }
+    applied.set(m.id, row);
+  }
+  const markers = await new UnfinishedMarkers(driver, MARKER_TABLE).list();
+  const unfinished = markers.filter((u) => !applied.has(u.id));
+  const first = unfinished[0];
+  if (first) {
+    blocked = new StagecraftError("migration_failed", `drizzle migration ${first.id} started at ${first.startedAt} outside a transaction and did not finish${first.error ? `: ${first.error}` : " (the runner died)"}; it may be partly applied`, {
+      migration: first.id,
+      hint: `inspect the database, finish or undo it by hand, then run \`stagecraft migrate resolve --database ${opts.database} --applied ${first.id}\` or \`--rolled-back ${first.id}\``,
+    });
+  }
+  const stale = markers.filter((u) => applied.has(u.id));
+  return { migrations, applied, table, ...(legacy ? { legacy } : {}), unfinished, stale, warnings, ...(blocked ? { blocked } : {}) };
+}
+
+/** Every migration with its state; unfinished attempts of migrations no longer in the folder come last. */
+export function planOf(state: DrizzleState): Migration[] {
+  const failed = new Map(state.unfinished.map((u) => [u.id, u]));
+  const listed = state.migrations.map((m): Migration => {
+    const row = state.applied.get(m.id);
+    if (row) {
+      const appliedAt = toIsoUtc(row.appliedAt);
+      return { id: m.id, description: m.description, applied: true, state: "applied", checksum: m.checksum, ...(appliedAt ? { appliedAt } : {}) };
+    }
+    const attempt = failed.get(m.id);
+    return attempt ? failedEntry(m.id, m.description, attempt, m.checksum) : { id: m.id, description: m.description, applied: false, state: "pending", checksum: m.checksum };
+  });
+  const known = new Set(state.migrations.map((m) => m.id));
+  return [...listed, ...state.unfinished.filter((u) => !known.has(u.id)).map((u) => failedEntry(u.id, u.id, u, undefined))];
+}
+
+function failedEntry(id: string, description: string, attempt: Unfinished, checksum: string | undefined): Migration {
+  const startedAt = toIsoUtc(attempt.startedAt);
+  return { id, description, applied: false, state: "failed", ...(checksum ? { checksum } : {}), ...(startedAt ? { startedAt } : {}), ...(attempt.error ? { error: attempt.error } : {}) };
+}
