@@ -104,7 +104,7 @@ describe("machine failures get real kinds", () => {
 async function killSessionWhenSleeping(db: TestDatabase): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const killed = db.dialect === "postgres"
-      ? await db.query("SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()")
+      ? await db.query("SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()")
       : await db.query<{ ID: number }>("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP%'").then(async (rows) => {
         for (const row of rows) await db.query(`KILL CONNECTION ${Number(row.ID)}`);
         return rows;

@@ -70,10 +70,10 @@ export class PostgresDriver implements Driver {
   /** One round trip for the whole text, under the stall watch; a failure says how many of its statements completed. */
   async exec(sql: string): Promise<void> {
     try {
-      await this.#watch.run("running a migration statement", () => countingQuery(this.#client, sql));
+      await this.#watch.run("running a statement", () => countingQuery(this.#client, sql));
     } catch (failure) {
       const counted = isCountedFailure(failure) ? failure : undefined;
-      throw this.#failure(counted?.error ?? failure, sql, "running a migration statement", counted?.completed);
+      throw this.#failure(counted?.error ?? failure, sql, "running a statement", counted?.completed);
     }
   }
 

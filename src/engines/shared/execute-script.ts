@@ -41,6 +41,12 @@ interface Unit {
   statements: readonly SqlStatement[];
 }
 
+/** A failure that is not the server's verdict on the SQL (a lost connection, a full disk) keeps its kind and message and gains where it happened. */
+function located(error: unknown, source: ScriptSource, line: number): unknown {
+  if (!(error instanceof StagecraftError) || error.context.migration !== undefined) return error;
+  return new StagecraftError(error.kind, error.message, { ...error.context, migration: source.migration, file: source.file, line }, { cause: error });
+}
+
 /**
  * Runs a migration script the way the dialect's server reads it (see docs/engines.md, "How each
  * engine executes a file"). On failure throws a {@link ScriptError}: a `migration_failed` error
@@ -58,7 +64,7 @@ export async function executeScript(driver: Driver, source: ScriptSource, option
     try {
       await driver.exec(unit.text);
     } catch (error) {
-      if (!(error instanceof SqlError)) throw error;
+      if (!(error instanceof SqlError)) throw located(error, source, unit.statements[0]!.line);
       const inUnit = Math.min(error.completed ?? 0, unit.statements.length - 1);
       const line = error.lineInStatement === undefined ? unit.statements[inUnit]!.line : new TextPositions(text).line(unit.start) + error.lineInStatement - 1;
       throw new ScriptError({
