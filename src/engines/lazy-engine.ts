@@ -3,15 +3,18 @@ import type { Engine } from "../registry/engine.js";
 import { once } from "../util/once.js";
 
 type EngineMethods = Pick<Engine, "plan" | "run"> & Partial<Pick<Engine, "resolve">>;
+/** What the runner needs to know to place the engine's databases (see {@link Engine}). */
+type EngineTraits = Required<Pick<Engine, "runsUserCode" | "workerModule">>;
 
 /**
  * An engine whose implementation (and its database clients) is imported on first use, so
  * registering every built-in engine costs a thread almost nothing.
  */
-export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => Promise<EngineMethods>, resolvable: boolean): Engine {
+export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => Promise<EngineMethods>, resolvable: boolean, traits: EngineTraits): Engine {
   const load = once(importImpl);
   const engine: Engine = {
     id,
+    ...traits,
     configSchema,
     plan: async (opts) => (await load()).plan(opts),
     run: async (opts) => (await load()).run(opts),

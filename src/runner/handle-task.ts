@@ -1,82 +1,100 @@
-import { pathToFileURL } from "node:url";
 import { StagecraftError, scrubError, serializeError } from "../errors.js";
 import { parseConnectionUrl } from "../drivers/url.js";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Engine, Migration, MigrationProgress, PlanOptions } from "../registry/engine.js";
-import type { Task, TaskResult } from "./protocol.js";
-import { once } from "../util/once.js";
+import { importModule, loadPlugins } from "../config/plugins.js";
+import { checkPlan, checkRun } from "./check-result.js";
+import { TaskEvents, type EventSink } from "./outbox.js";
+import type { FolderContext, Task, TaskResult } from "./protocol.js";
+import { unshare } from "./shared-data.js";
+import { flagSignal } from "./worker-abort.js";
 
-const importedPlugins = new Set<string>();
-const importBuiltins = once(() => import("../engines/builtin.js"));
-/** How often a worker looks at the shared cancel flag while a task runs. */
-const ABORT_POLL_MS = 50;
+/** Module imports this thread started, kept so each module is imported once (and a failure stays one). */
+const imports = new Map<string, Promise<unknown>>();
 
-/** Runs one database's plan/run/resolve. Never throws: failures come back as data. */
-export async function handleTask(task: Task): Promise<TaskResult> {
-  const controller = new AbortController();
-  const poll = task.abortFlag === undefined ? undefined : setInterval(() => {
-    if (Atomics.load(task.abortFlag!, 0) !== 0) controller.abort();
-  }, ABORT_POLL_MS);
-  poll?.unref();
-  let applied: string[] = [];
-  let secrets: string[] = [];
+/**
+ * Runs one database's plan/run/resolve. Never throws: failures come back as data. `sink` is
+ * given when the task runs in the calling thread instead of a worker.
+ */
+export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResult> {
+  const events = new TaskEvents(task.id, task.progress, sink);
+  const { signal, dispose } = flagSignal(task.abortFlag);
+  const call = unshare(task.call);
+  const folder = unshare(task.folder);
+  const applied: string[] = [];
+  let secrets: string[] = [task.url];
   let base: PlanOptions | undefined;
+  const done = (result: Omit<TaskResult, "events">): TaskResult => {
+    events.end();
+    return { ...result, events: events.count };
+  };
   try {
-    await importBuiltins();
-    for (const plugin of task.plugins) {
-      if (importedPlugins.has(plugin)) continue;
-      await import(pathToFileURL(plugin).href);
-      importedPlugins.add(plugin);
-    }
-    secrets = [task.url, ...parseConnectionUrl(task.url, task.workDir, task.connectionEnv).secrets];
-    const engine = lookUp(task.engine);
+    // Queued behind other databases when the caller cancelled: this one is never touched.
+    if (signal.aborted) return done({ status: "cancelled", migrations: [], applied: [] });
+    events.send({ type: "database:start" });
+    for (const module of folder.modules) await importOnce(module, () => importModule(module, undefined, "module"));
+    for (const plugin of folder.plugins) await importOnce(plugin, () => loadPlugin(plugin));
+    secrets = [task.url, ...parseConnectionUrl(task.url, call.workDir, task.connectionEnv).secrets];
+    const engine = lookUp(folder.engine);
     base = {
-      config: task.engineConfig,
-      migrationPath: task.migrationPath,
+      config: folder.engineConfig,
+      migrationPath: folder.migrationPath,
       connectionEnv: task.connectionEnv,
       url: task.url,
-      workDir: task.workDir,
+      workDir: call.workDir,
       database: task.database,
       lockTimeoutMs: task.lockTimeoutMs,
-      signal: controller.signal,
+      signal,
     };
     let cancelled = false;
     let migrations: Migration[] | undefined;
-    if (task.mode === "run") {
+    if (call.mode === "run") {
       // Track what was applied from the engine's progress, so a failure still reports it.
       const onProgress = (event: MigrationProgress): void => {
         if (event.type === "migration:applied") applied.push(event.migration);
-        task.port?.postMessage(event);
+        events.send(event);
       };
-      const result = await engine.run({ ...base, direction: task.direction, steps: task.steps, onProgress });
-      applied = result.applied;
+      const result = checkRun(engine.id, await engine.run({ ...base, direction: call.direction, steps: call.steps, onProgress }));
+      applied.splice(0, applied.length, ...result.applied);
       cancelled = result.cancelled === true;
       migrations = result.migrations;
-    } else if (task.mode === "resolve") {
-      if (engine.resolve === undefined || task.resolve === undefined) {
+    } else if (call.mode === "resolve") {
+      if (engine.resolve === undefined || call.resolve === undefined) {
         throw new StagecraftError("unsupported", `engine ${engine.id} has no resolve operation`);
       }
-      await engine.resolve({ ...base, ...task.resolve });
-      applied = [task.resolve.migration];
+      await engine.resolve({ ...base, ...call.resolve });
+      applied.push(call.resolve.migration);
     }
-    migrations ??= await engine.plan(base);
-    return { status: cancelled ? "cancelled" : "succeeded", migrations, applied };
+    migrations ??= checkPlan(engine.id, await engine.plan(base));
+    return done({ status: cancelled ? "cancelled" : "succeeded", migrations, applied });
   } catch (error) {
     const plain = serializeError(error);
     const message = plain.message.includes(`database ${task.database}`) ? plain.message : `database ${task.database}: ${plain.message}`;
     const named = { ...plain, message, database: task.database };
-    return { status: "failed", migrations: await planAfterFailure(task, base), applied, error: scrubError(named, secrets) };
+    const migrations = await planAfterFailure(call.mode, folder, base);
+    return done({ status: "failed", migrations, applied, error: scrubError(named, secrets) });
   } finally {
-    if (poll) clearInterval(poll);
-    task.port?.close();
+    dispose();
   }
 }
 
+function importOnce(key: string, load: () => Promise<unknown>): Promise<unknown> {
+  let promise = imports.get(key);
+  if (promise === undefined) imports.set(key, (promise = load()));
+  return promise;
+}
+
+/** A plugin, loaded as the config loads it: engines it exports instead of registering are registered too. */
+async function loadPlugin(path: string): Promise<void> {
+  const [failure] = await loadPlugins([path], defaultRegistry);
+  if (failure !== undefined) throw new StagecraftError("invalid_config", failure.message, { hint: "fix the module, or remove it from `plugins:`" });
+}
+
 /** The state after a failed run, so the report shows what did get applied; empty if that fails too. */
-async function planAfterFailure(task: Task, base: PlanOptions | undefined): Promise<TaskResult["migrations"]> {
-  if (task.mode === "plan" || base === undefined) return [];
+async function planAfterFailure(mode: string, folder: FolderContext, base: PlanOptions | undefined): Promise<Migration[]> {
+  if (mode === "plan" || base === undefined) return [];
   try {
-    return await lookUp(task.engine).plan(base);
+    return checkPlan(folder.engine, await lookUp(folder.engine).plan(base));
   } catch {
     return [];
   }

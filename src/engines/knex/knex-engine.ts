@@ -15,7 +15,7 @@ interface FsMigration {
   directory: string;
 }
 interface FsMigrationsClass {
-  new (dirs: string[], sortDirsSeparately: boolean, loadExtensions: readonly string[] | undefined): { getMigrations(ext?: readonly string[]): Promise<FsMigration[]> };
+  new (dirs: string[], sortDirsSeparately: boolean, loadExtensions: readonly string[] | undefined): { getMigrations(ext?: readonly string[]): Promise<FsMigration[]>; getMigration(m: FsMigration): Promise<Knex.Migration> };
 }
 
 const require = createRequire(import.meta.url);
@@ -87,8 +87,10 @@ async function ensureKnexTables(knex: Knex, config: KnexConfig, exclusiveBegin: 
 async function runLocked(knex: Knex, config: KnexConfig, opts: RunOptions): Promise<RunResult> {
   let current: string | undefined;
   const started = new Set<string>();
+  const { directory, sortDirsSeparately, loadExtensions, ...rest } = migratorConfig(config, opts);
   const migrator = {
-    ...migratorConfig(config, opts),
+    ...rest,
+    migrationSource: reportingSource(new FsMigrations(directory, sortDirsSeparately, loadExtensions), loadExtensions, opts),
     beforeEach: async (_trx: unknown, [migration]: unknown[]) => {
       current = (migration as FsMigration | undefined)?.file;
       if (current) {
@@ -137,6 +139,18 @@ async function unloadableSuspect(error: unknown, knex: Knex, config: KnexConfig,
   const files = await new FsMigrations(migrator.directory, config.sortDirsSeparately, config.loadExtensions).getMigrations(migrator.loadExtensions);
   const done = await completedNames(knex, config).catch(() => new Set<string>());
   return files.find((f) => f.file.endsWith(".ts") && !done.has(f.file))?.file;
+}
+
+/** knex's own file source, reporting each module before loading it: a module that ends the thread is then named. */
+function reportingSource(fs: InstanceType<FsMigrationsClass>, loadExtensions: readonly string[], opts: RunOptions) {
+  return {
+    getMigrations: () => fs.getMigrations(loadExtensions),
+    getMigrationName: (m: FsMigration) => m.file,
+    getMigration: (m: FsMigration) => {
+      opts.onProgress?.({ type: "engine:step", step: "loading migration module", migration: m.file, file: join(m.directory, m.file) });
+      return fs.getMigration(m);
+    },
+  };
 }
 
 function migratorConfig(config: KnexConfig, opts: PlanOptions) {
