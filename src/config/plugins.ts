@@ -57,8 +57,8 @@ export async function importModule(url: string, timeoutMs = PLUGIN_IMPORT_TIMEOU
   const path = url.startsWith("file:") ? decodeURIComponent(new URL(url).pathname) : url;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StagecraftError("invalid_config", `${label} ${path} did not finish loading within ${timeoutMs} ms`, {
-      hint: "a top-level await in the module (or in one it imports) never settles: make the module finish loading, and do slow work when the engine runs",
+    timer = setTimeout(() => reject(new StagecraftError("invalid_config", `${label} ${path} did not finish loading within ${timeoutMs} ms: a top-level await in it (or in a module it imports) never settled`, {
+      hint: "make the module finish loading, and do slow work when the engine runs",
     })), timeoutMs);
   });
   try {
