@@ -24,21 +24,27 @@ export function gracefulStop(say: (text: string) => void): GracefulStop {
   const controller = new AbortController();
   let first: StopSignal | undefined;
   const on = (signal: StopSignal): void => {
-    if (first !== undefined) process.exit(signalExitCode(signal));
+    if (first !== undefined) return quitNow(signal);
     first = signal;
     const again = signal === "SIGINT" ? "Ctrl-C again to quit at once" : "SIGTERM received; send it again to quit at once";
     say(`stopping: running migrations finish, nothing new starts (${again})`);
     controller.abort();
   };
   const handlers = { SIGINT: () => on("SIGINT"), SIGTERM: () => on("SIGTERM") };
+  const dispose = (): void => {
+    process.off("SIGINT", handlers.SIGINT);
+    process.off("SIGTERM", handlers.SIGTERM);
+  };
+  /**
+   * Ends the process the way the signal would have without us. Not process.exit: it waits for
+   * worker threads, and one blocked in native code (SQLite waiting for a write lock) would hold
+   * the process for up to lock_timeout_ms.
+   */
+  const quitNow = (signal: StopSignal): void => {
+    dispose();
+    process.kill(process.pid, signal);
+  };
   process.on("SIGINT", handlers.SIGINT);
   process.on("SIGTERM", handlers.SIGTERM);
-  return {
-    signal: controller.signal,
-    received: () => first,
-    dispose: () => {
-      process.off("SIGINT", handlers.SIGINT);
-      process.off("SIGTERM", handlers.SIGTERM);
-    },
-  };
+  return { signal: controller.signal, received: () => first, dispose };
 }

@@ -1,0 +1,168 @@
+import { randomInt } from "node:crypto";
+import Database from "better-sqlite3";
+import mysql from "mysql2/promise";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { runCli, startCli, type CliResult } from "../helpers/cli.js";
+import { tempProject } from "../helpers/project.js";
+import { availableDialects, createDatabase, MYSQL_ADMIN_URL, type Dialect, type TestDatabase } from "../helpers/servers.js";
+
+const dialects = await availableDialects();
+const DATABASES = 6;
+const CONCURRENCY = 3;
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/**
+ * Holds migration 002 of every database at a point the test controls, so the signal lands while
+ * known migrations are running: SQLite waits for the file's write lock, PostgreSQL for an advisory
+ * lock in its database, MySQL for a named lock on the server (unique to this test).
+ */
+interface Gate {
+  migration: string;
+  hold(dbs: TestDatabase[]): Promise<void>;
+  release(): Promise<void>;
+}
+
+function gate(dialect: Dialect): Gate {
+  const key = randomInt(1, 2 ** 31 - 1);
+  const name = `sc_runner_gate_${key}`;
+  let releasers: (() => Promise<void> | void)[] = [];
+  const release = async () => {
+    for (const r of releasers.splice(0)) await r();
+  };
+  const gates: Record<Dialect, Gate> = {
+    sqlite: {
+      migration: "CREATE TABLE g (id INT);\n",
+      hold: async (dbs) => {
+        for (const db of dbs) {
+          const conn = new Database(db.url.slice("sqlite:".length));
+          conn.exec("BEGIN IMMEDIATE");
+          releasers.push(() => void (conn.exec("COMMIT"), conn.close()));
+        }
+      },
+      release,
+    },
+    postgres: {
+      migration: `SELECT pg_advisory_xact_lock(${key});\nCREATE TABLE g (id INT);\n`,
+      hold: async (dbs) => {
+        for (const db of dbs) {
+          const client = new pg.Client({ connectionString: db.url });
+          await client.connect();
+          await client.query("SELECT pg_advisory_lock($1)", [key]);
+          releasers.push(() => client.end());
+        }
+      },
+      release,
+    },
+    mysql: {
+      migration: `SELECT GET_LOCK('${name}', 120);\nCREATE TABLE g (id INT);\nSELECT RELEASE_LOCK('${name}');\n`,
+      hold: async () => {
+        const conn = await mysql.createConnection({ uri: MYSQL_ADMIN_URL });
+        await conn.query("SELECT GET_LOCK(?, 0)", [name]);
+        releasers.push(() => conn.end());
+      },
+      release,
+    },
+  };
+  cleanups.push(release);
+  return gates[dialect];
+}
+
+/** Six databases with 001 applied, then 002 (gated), 003 and 004 pending. */
+async function gatedProject(dialect: Dialect) {
+  const p = tempProject();
+  cleanups.push(p.cleanup);
+  const dbs: TestDatabase[] = [];
+  const databases: Record<string, unknown> = {};
+  const env: Record<string, string> = {};
+  for (let i = 0; i < DATABASES; i++) {
+    const db = await createDatabase(dialect, p.dir);
+    cleanups.push(db.drop);
+    dbs.push(db);
+    databases[`db${i}`] = { connection_env: `DB${i}`, migrations: { engine: "raw", path: "./m", lock_timeout_ms: 60_000 } };
+    env[`DB${i}`] = db.url;
+  }
+  p.write("stagecraft.yml", stringify({ databases }));
+  p.write("m/001_init.sql", "CREATE TABLE base (id INT);\n");
+  expect((await runCli(["migrate"], p.dir, env)).code).toBe(0);
+  const g = gate(dialect);
+  p.write("m/002_gate.sql", g.migration);
+  p.write("m/003_after.sql", "CREATE TABLE h (id INT);\n");
+  p.write("m/004_after.sql", "CREATE TABLE k (id INT);\n");
+  return { dir: p.dir, env, dbs, gate: g };
+}
+
+async function applied(db: TestDatabase): Promise<string[]> {
+  const rows = await db.query<{ id: string }>("SELECT id FROM stagecraft_migrations WHERE finished_at IS NOT NULL ORDER BY id");
+  return rows.map((r) => r.id);
+}
+
+/** Starts `stagecraft migrate -v` and resolves once `count` stderr lines match `pattern`. */
+function startAndWait(dir: string, env: Record<string, string>, pattern: RegExp, count: number) {
+  const { child, done } = startCli(["migrate", "-v", "--concurrency", String(CONCURRENCY)], dir, env);
+  let stderr = "";
+  const reached = new Promise<string[]>((resolve, reject) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const hits = stderr.split("\n").filter((line) => pattern.test(line));
+      if (hits.length >= count) resolve(hits.map((line) => line.split(":")[0]!));
+    });
+    void done.then((r) => reject(new Error(`stagecraft exited (${r.code}) before the gate: ${r.stderr}`)));
+  });
+  return { child, done, reached, stderr: () => stderr };
+}
+
+const waitFor = async (read: () => string, text: string): Promise<void> => {
+  while (!read().includes(text)) await new Promise((resolve) => setTimeout(resolve, 20));
+};
+
+describe.each(dialects)("signals during a run on %s", (dialect) => {
+  // SQLite waits for its write lock before the migration reports its start; servers report it, then wait.
+  const inFlight = dialect === "sqlite" ? /: started \(raw\)$/ : /: applying 002_gate$/;
+
+  it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("%s: the running migrations finish, no database starts, no further migration begins; the report is printed; exit %i", async (signal, exitCode) => {
+    const { dir, env, dbs, gate: g } = await gatedProject(dialect);
+    await g.hold(dbs);
+    const run = startAndWait(dir, env, inFlight, CONCURRENCY);
+    const running = await run.reached;
+    run.child.kill(signal);
+    await waitFor(run.stderr, "stopping: running migrations finish, nothing new starts");
+    await g.release();
+    const result: CliResult = await run.done;
+    expect(result.code).toBe(exitCode);
+    // Every database is cancelled: the running ones stopped after their current migration.
+    expect(result.stdout).toContain(`${DATABASES} databases, 0 succeeded, ${DATABASES} cancelled`);
+    let ran = 0;
+    for (const [i, db] of dbs.entries()) {
+      const ids = await applied(db);
+      ran += ids.length - 1;
+      if (!running.includes(`db${i}`)) expect({ db: i, ids }).toEqual({ db: i, ids: ["001_init"] });
+      // A server migration was inside 002 when the signal came: it finishes. SQLite may still have
+      // been before it (waiting for the write lock): then 002 never began.
+      else if (dialect === "sqlite") expect([["001_init"], ["001_init", "002_gate"]]).toContainEqual(ids);
+      else expect({ db: i, ids }).toEqual({ db: i, ids: ["001_init", "002_gate"] });
+    }
+    expect(result.stdout).toMatch(new RegExp(`, ${ran} migrations? (was|were) run`));
+  }, 120_000);
+
+  it("a second signal quits at once, even while migrations wait", async () => {
+    const { dir, env, dbs, gate: g } = await gatedProject(dialect);
+    await g.hold(dbs);
+    const run = startAndWait(dir, env, inFlight, CONCURRENCY);
+    await run.reached;
+    run.child.kill("SIGTERM");
+    await waitFor(run.stderr, "stopping:");
+    run.child.kill("SIGTERM");
+    // The gate is still held: only quitting at once ends the process now.
+    const result = await run.done;
+    expect(result.signal).toBe("SIGTERM");
+    expect(result.stdout).toBe("");
+    await g.release();
+    // Killed inside 002: rolled back with its session (SQLite, PostgreSQL) or recorded as unfinished (MySQL).
+    for (const db of dbs) expect((await applied(db)).filter((id) => id > "001_init")).toEqual([]);
+  }, 120_000);
+});
