@@ -21,6 +21,8 @@ import { WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
 export class Runner {
   readonly #pool: WorkerPool;
   readonly #options: WorkerPoolOptions;
+  readonly #calls = new Set<Promise<unknown>>();
+  #closing = false;
 
   constructor(options: RunnerOptions = {}) {
     this.#options = poolOptions(options);
@@ -50,8 +52,10 @@ export class Runner {
   }
 
   /** Ends the worker threads once running calls are done with them; later calls reject. */
-  close(): Promise<void> {
-    return this.#pool.close();
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.allSettled([...this.#calls]);
+    await this.#pool.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -70,8 +74,15 @@ export class Runner {
     }
   }
 
-  async #execute(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions, resolve?: CallContext["resolve"], oneShot = false): Promise<RunReport> {
-    if (this.#pool.closed) throw new StagecraftError("invalid_config", "this runner is closed; create another one");
+  #execute(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions, resolve?: CallContext["resolve"], oneShot = false): Promise<RunReport> {
+    if (this.#closing) return Promise.reject(new StagecraftError("invalid_config", "this runner is closed; create another one"));
+    const call = this.#call(mode, input, options, resolve, oneShot);
+    this.#calls.add(call);
+    void call.finally(() => this.#calls.delete(call)).catch(() => undefined);
+    return call;
+  }
+
+  async #call(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions, resolve: CallContext["resolve"] | undefined, oneShot: boolean): Promise<RunReport> {
     const config = typeof input === "string"
       ? await loadConfig(input, { ...(options.environment === undefined ? {} : { environment: options.environment }), ...(options.env ? { env: options.env } : {}) })
       : input;

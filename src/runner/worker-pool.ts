@@ -1,9 +1,12 @@
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
+import { once } from "../util/once.js";
 import { handleTask } from "./handle-task.js";
 import { isProgressMessage, type ProgressMessage, type Task, type TaskResult, type WorkerEvent } from "./protocol.js";
 import { TaskWatch, type TaskWhereabouts } from "./task-watch.js";
 
 const WORKER_FILE = new URL("../../workers/worker.js", import.meta.url).href;
+/** Imported when the first thread starts: a plan that runs in this thread never pays for it. */
+const loadPiscina = once(() => import("piscina"));
 
 export interface WorkerPoolOptions {
   /** Threads for databases that run alone (SQLite, engines that run user code, migration timeouts). */
@@ -45,8 +48,8 @@ export type DispatchOutcome =
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #watches = new Map<number, TaskWatch>();
-  #alone: Piscina | undefined;
-  #shared: Piscina | undefined;
+  #alone: Promise<Piscina> | undefined;
+  #shared: Promise<Piscina> | undefined;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -55,11 +58,7 @@ export class WorkerPool {
 
   /** Starts the first thread now, so it boots while the caller still loads the config. */
   warm(): void {
-    this.#pool("alone");
-  }
-
-  get closed(): boolean {
-    return this.#closed;
+    this.#pool("alone").catch(() => undefined);
   }
 
   async dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
@@ -85,7 +84,7 @@ export class WorkerPool {
     this.#closed = true;
     const pools = [this.#alone, this.#shared];
     this.#alone = this.#shared = undefined;
-    await Promise.all(pools.map((pool) => pool?.destroy()));
+    await Promise.all(pools.map(async (pool) => (await pool?.catch(() => undefined))?.destroy()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -98,7 +97,7 @@ export class WorkerPool {
     try {
       const result = options.placement === "in-process"
         ? await handleTask(task, (message) => this.#route(message))
-        : ((await this.#pool(options.placement).run(task, options.migrationTimeoutMs === undefined ? {} : { signal: watch.timedOut.signal })) as TaskResult);
+        : ((await (await this.#pool(options.placement)).run(task, options.migrationTimeoutMs === undefined ? {} : { signal: watch.timedOut.signal })) as TaskResult);
       await watch.drained(result.events);
       return { kind: "result", result };
     } catch (error) {
@@ -116,10 +115,18 @@ export class WorkerPool {
     for (let i = 0; i + 1 < batch.length; i += 2) this.#watches.get(batch[i] as number)?.deliver(batch[i + 1] as WorkerEvent);
   }
 
-  #pool(kind: "alone" | "shared"): Piscina {
-    if (this.#closed) throw new Error("this runner is closed");
+  #pool(kind: "alone" | "shared"): Promise<Piscina> {
+    if (this.#closed) return Promise.reject(new Error("this runner is closed"));
     const existing = kind === "alone" ? this.#alone : this.#shared;
     if (existing) return existing;
+    const pool = this.#start(kind);
+    if (kind === "alone") this.#alone = pool;
+    else this.#shared = pool;
+    return pool;
+  }
+
+  async #start(kind: "alone" | "shared"): Promise<Piscina> {
+    const { Piscina } = await loadPiscina();
     const pool = new Piscina({
       filename: WORKER_FILE,
       // Piscina replaces a dead thread only up to minThreads; with 0, a task queued behind the
@@ -138,8 +145,6 @@ export class WorkerPool {
     // A thread that dies between tasks (a plugin's stray timer) has no task left to fail: its
     // databases are already reported, and Piscina starts another thread.
     pool.on("error", () => undefined);
-    if (kind === "alone") this.#alone = pool;
-    else this.#shared = pool;
     return pool;
   }
 }

@@ -271,7 +271,10 @@ describe("runAll / planAll", () => {
     expect(first).toHaveLength(2);
     expect(new Set([...first, ...second, ...third]).size).toBe(1);
     expect(first[0]).not.toBe("0");
+    // Closing lets a running call finish on the threads it uses.
+    const running = runner.run(file, { env, databases: ["a"] });
     await runner[Symbol.asyncDispose]();
+    expect((await running).summary.succeeded).toBe(1);
     await expect(runner.plan(file, { env })).rejects.toThrow("this runner is closed; create another one");
   });
 
