@@ -82,13 +82,15 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       },
     });
     const report = toReport(as("failed"), outcome, db);
-    return finish(item, { ...report, migrations: interner.migrations(folder.key, report.migrations), applied: interner.ids(folder.key, report.applied) }, performance.now() - started);
+    report.migrations = interner.migrations(folder.key, report.migrations);
+    report.applied = interner.ids(folder.key, report.applied);
+    return finish(item, report, performance.now() - started);
   };
   const finish = (item: Prepared, report: DatabaseReport, elapsedMs: number): DatabaseReport => {
     if (report.status === "failed") failed = true;
-    const out = reportMode === "run" ? { ...report, durationMs: Math.round(elapsedMs) } : report;
-    emit(options.on, "database:done", { database: item.db.name, report: out });
-    return out;
+    if (reportMode === "run") report.durationMs = Math.round(elapsedMs);
+    emit(options.on, "database:done", { database: item.db.name, report });
+    return report;
   };
 
   try {
