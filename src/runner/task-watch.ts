@@ -1,5 +1,8 @@
 import type { WorkerEvent } from "./protocol.js";
 
+/** Period of the timer that keeps the process alive while a task's last events are in flight. */
+const KEEP_ALIVE_MS = 60_000;
+
 /** Where a task was when its thread died or was stopped, for the error message. */
 export interface TaskWhereabouts {
   /** The migration running (started, not yet applied). */
@@ -48,7 +51,10 @@ export class TaskWatch {
   drained(count: number): Promise<void> {
     this.#expected = count;
     if (this.#received >= count) return Promise.resolve();
-    return new Promise((resolve) => (this.#drained = resolve));
+    // Piscina unrefs a thread once it has no task, and with it the port the events are still on
+    // their way through: with nothing else pending, the process would exit before they arrive.
+    const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
+    return new Promise<void>((resolve) => (this.#drained = resolve)).finally(() => clearInterval(keepAlive));
   }
 
   stop(): void {

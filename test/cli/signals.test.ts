@@ -166,3 +166,29 @@ describe.each(dialects)("signals during a run on %s", (dialect) => {
     for (const db of dbs) expect((await applied(db)).filter((id) => id > "001_init")).toEqual([]);
   }, 120_000);
 });
+
+describe("signals under load", () => {
+  it("SIGTERM as the first of 50 SQLite databases finishes: every time the report comes and the exit code is 143 (10 runs)", async () => {
+    const p = tempProject();
+    cleanups.push(p.cleanup);
+    for (let i = 1; i <= 30; i++) p.write(`m/${String(i).padStart(3, "0")}_t.sql`, `CREATE TABLE t${i} (id INT);\nINSERT INTO t${i} VALUES (1);\n`);
+    const databases = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`db${i}`, { connection_env: `DB${i}`, migrations: { engine: "raw", path: "./m" } }]));
+    p.write("stagecraft.yml", stringify({ databases }));
+    const outcomes: string[] = [];
+    for (let run = 0; run < 10; run++) {
+      const env = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`DB${i}`, `sqlite:./run${run}/d${i}.db`]));
+      const { child, done } = startCli(["migrate"], p.dir, env);
+      let stderr = "";
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes(": succeeded") && child.signalCode === null && !child.killed) child.kill("SIGTERM");
+      });
+      const result = await done;
+      // The last events of a database can still be on their way when every thread is idle: the
+      // process must wait for them, not exit (13, unsettled await) with nothing printed.
+      outcomes.push(`${result.code} ${/50 databases, \d+ succeeded, \d+ cancelled/.test(result.stdout) ? "report" : "no report"}`);
+    }
+    expect(outcomes).toEqual(Array.from({ length: 10 }, () => "143 report"));
+  }, 180_000);
+});
+
