@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { fmt, median, scratchDir, type Bench } from "./harness.js";
+import { median, scratchDir, type Bench } from "./harness.js";
 
 const DATABASES = Number(process.env.BENCH_STOP_DATABASES ?? 50);
 const MIGRATIONS = 30;

@@ -10,13 +10,15 @@ import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js"
 import { buildReport, type DatabaseReport, type RunReport } from "./report.js";
 import { select } from "./select.js";
 import { share, SharedTable } from "./shared-data.js";
-import { nextTaskId, type DispatchOutcome, type WorkerPool } from "./worker-pool.js";
+import { nextTaskId, type DispatchOutcome, type Placement, type WorkerPool } from "./worker-pool.js";
 
 export interface ExecuteSettings {
   /** Threads for databases that run alone, to size the default concurrency. */
   aloneThreads: number;
-  /** May a small plan run in this thread (no runner kept, so no warm thread to use)? */
-  smallPlansInProcess: boolean;
+  /** No runner is kept: a small plan may run in this thread, and the pool may start fewer threads than its maximum. */
+  oneShot: boolean;
+  /** The caller chose the thread counts: keep them. */
+  threadsChosen: boolean;
 }
 
 /** Plans, runs or resolves the selected databases of a loaded config on `pool`; one database failing never rejects. */
@@ -25,13 +27,21 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   const env = options.env ?? process.env;
   const prepared = selected.map((db) => prepare(db, config, env));
   const engines = new Map(selected.map((db) => [db.engine, engineOf(db)]));
-  const small = mode !== "run" && settings.smallPlansInProcess && prepared.length <= IN_PROCESS_MAX_DATABASES && selected.every((db) => !runsUserCode(engines.get(db.engine)));
+  const small = mode !== "run" && settings.oneShot && prepared.length <= IN_PROCESS_MAX_DATABASES && selected.every((db) => !runsUserCode(engines.get(db.engine)));
   const inProcess = options.inProcess ?? small;
   const cores = availableParallelism();
   const anyServer = prepared.some((p) => p.server !== undefined);
+  const places = prepared.map((item) => placement(item, engines.get(item.db.engine), inProcess));
+  const aloneThreads = settings.oneShot && !settings.threadsChosen && !inProcess
+    ? pool.fit({
+      sqlite: prepared.filter((p, i) => places[i] === "alone" && p.server === undefined).length,
+      otherAlone: prepared.filter((p, i) => places[i] === "alone" && p.server !== undefined).length,
+      shared: places.filter((where) => where === "shared").length,
+    })
+    : settings.aloneThreads;
   // SQLite-only: two per thread, so a thread finds its next database queued instead of idling
   // through a round trip to this thread. With servers: I/O-bound, several per thread.
-  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * settings.aloneThreads));
+  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * aloneThreads));
   const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
   const limit = pLimit(concurrency);
   const servers = new Map<string, LimitFunction>();
@@ -52,7 +62,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   let failed = false;
   const reportMode = mode === "plan" ? "plan" : "run";
 
-  const runOne = async (item: Prepared): Promise<DatabaseReport> => {
+  const runOne = async (item: Prepared, where: Placement): Promise<DatabaseReport> => {
     const { db } = item;
     const as = (status: DatabaseReport["status"]): DatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
     if (options.signal?.aborted) return as("cancelled");
@@ -60,7 +70,6 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     if (item.url === undefined) return finish(item, { ...as("failed"), error: item.error! }, 0);
     const started = performance.now();
     const engine = engines.get(db.engine);
-    const where = placement(item, engine, inProcess);
     const folder = folderOf(db);
     const task: Task = {
       id: nextTaskId(),
@@ -94,9 +103,9 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   };
 
   try {
-    const schedule = (item: Prepared): Promise<DatabaseReport> => {
+    const schedule = (item: Prepared, where: Placement): Promise<DatabaseReport> => {
       const serverLimit = item.server === undefined ? undefined : servers.get(item.server) ?? servers.set(item.server, pLimit(perServer)).get(item.server)!;
-      return serverLimit ? serverLimit(() => limit(() => runOne(item))) : limit(() => runOne(item));
+      return serverLimit ? serverLimit(() => limit(() => runOne(item, where))) : limit(() => runOne(item, where));
     };
     // Feed p-limit a window of databases, not all of them at once: a fleet of thousands keeps
     // only a few pending closures alive, so memory stays flat as the fleet grows.
@@ -105,7 +114,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const feeder = async (): Promise<void> => {
       while (next < prepared.length) {
         const index = next++;
-        reports[index] = await schedule(prepared[index]!);
+        reports[index] = await schedule(prepared[index]!, places[index]!);
       }
     };
     // Room for every server's limiter to hold its share waiting, so one busy server never stalls the rest.

@@ -21,11 +21,13 @@ import { WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
 export class Runner {
   readonly #pool: WorkerPool;
   readonly #options: WorkerPoolOptions;
+  readonly #threadsChosen: boolean;
   readonly #calls = new Set<Promise<unknown>>();
   #closing = false;
 
   constructor(options: RunnerOptions = {}) {
     this.#options = poolOptions(options);
+    this.#threadsChosen = options.maxThreads !== undefined;
     this.#pool = new WorkerPool(this.#options);
   }
 
@@ -65,8 +67,9 @@ export class Runner {
   /** For planAll/runAll: one call on a runner made for it, which may then plan small fleets in-process. */
   static async once(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions & RunnerOptions, resolve?: CallContext["resolve"]): Promise<RunReport> {
     const runner = new Runner(options);
-    // A run always needs threads: let the first one boot while the config loads.
-    if (mode === "run" && options.inProcess !== true) runner.warm();
+    // A run always needs threads: load the pool library while the config loads (the threads
+    // themselves start once the fleet is known, as many as it can use).
+    if (mode === "run" && options.inProcess !== true) runner.#pool.preload();
     try {
       return await runner.#execute(mode, input, options, resolve, true);
     } finally {
@@ -86,7 +89,7 @@ export class Runner {
     const config = typeof input === "string"
       ? await loadConfig(input, { ...(options.environment === undefined ? {} : { environment: options.environment }), ...(options.env ? { env: options.env } : {}) })
       : input;
-    return execute(mode, config, options, this.#pool, { aloneThreads: this.#options.aloneThreads, smallPlansInProcess: oneShot }, resolve);
+    return execute(mode, config, options, this.#pool, { aloneThreads: this.#options.aloneThreads, oneShot, threadsChosen: this.#threadsChosen }, resolve);
   }
 }
 

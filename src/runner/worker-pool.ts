@@ -7,6 +7,8 @@ import { TaskWatch, type TaskWhereabouts } from "./task-watch.js";
 const WORKER_FILE = new URL("../../workers/worker.js", import.meta.url).href;
 /** Imported when the first thread starts: a plan that runs in this thread never pays for it. */
 const loadPiscina = once(() => import("piscina"));
+/** SQLite databases one more thread must have ahead of it to pay for its start-up (see `fit`). */
+const SQLITE_DATABASES_PER_THREAD = 8;
 
 export interface WorkerPoolOptions {
   /** Threads for databases that run alone (SQLite, engines that run user code, migration timeouts). */
@@ -53,12 +55,30 @@ export class WorkerPool {
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
-    this.#options = options;
+    this.#options = { ...options };
   }
 
   /** Starts the first thread now, so it boots while the caller still loads the config. */
   warm(): void {
     this.#pool("alone").catch(() => undefined);
+  }
+
+  /** Loads the pool library now (no thread yet), while the caller still loads the config. */
+  preload(): void {
+    loadPiscina().catch(() => undefined);
+  }
+
+  /**
+   * Lowers the thread counts to what a known set of databases can use, if no thread has started.
+   * A thread costs tens of milliseconds to start and warm up, about what ten SQLite databases take:
+   * a handful of SQLite databases runs faster on one warm thread than on four cold ones.
+   */
+  fit(tasks: { sqlite: number; otherAlone: number; shared: number }): number {
+    if (this.#alone === undefined) {
+      this.#options.aloneThreads = Math.max(1, Math.min(this.#options.aloneThreads, Math.ceil(tasks.sqlite / SQLITE_DATABASES_PER_THREAD) + tasks.otherAlone));
+    }
+    if (this.#shared === undefined) this.#options.sharedThreads = Math.max(1, Math.min(this.#options.sharedThreads, tasks.shared));
+    return this.#options.aloneThreads;
   }
 
   async dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
