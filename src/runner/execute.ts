@@ -80,6 +80,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       url: item.url,
       lockTimeoutMs: db.lockTimeoutMs,
       progress: progressMode(where, engine, db, options.on),
+      announce: options.on?.["database:start"] !== undefined,
       ...(abortFlag ? { abortFlag } : {}),
     };
     const outcome = await pool.dispatch(task, {

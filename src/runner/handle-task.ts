@@ -31,7 +31,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
   try {
     // Queued behind other databases when the caller cancelled: this one is never touched.
     if (signal.aborted) return done({ status: "cancelled", migrations: [], applied: [] });
-    events.send({ type: "database:start" });
+    if (task.announce) events.send({ type: "database:start" });
     for (const module of folder.modules) await importOnce(module, () => importModule(module, undefined, "module"));
     for (const plugin of folder.plugins) await importOnce(plugin, () => loadPlugin(plugin));
     secrets = [task.url, ...parseConnectionUrl(task.url, call.workDir, task.connectionEnv).secrets];

@@ -57,6 +57,8 @@ export interface Task {
   url: string;
   lockTimeoutMs: number;
   progress: ProgressMode;
+  /** Send `database:start` when the task begins (someone listens to it). */
+  announce: boolean;
   /** Non-zero once the caller cancelled: start nothing, finish the current migration, start no other. */
   abortFlag?: Int32Array;
 }
