@@ -3,23 +3,31 @@ import type { Engine } from "../registry/engine.js";
 import { once } from "../util/once.js";
 
 type EngineMethods = Pick<Engine, "plan" | "run"> & Partial<Pick<Engine, "resolve">>;
-/** What the runner needs to know to place the engine's databases (see {@link Engine}). */
-type EngineTraits = Required<Pick<Engine, "runsUserCode" | "workerModule">>;
+
+export interface LazyEngineOptions {
+  /** The implementation has `resolve`. */
+  resolvable: boolean;
+  /** See {@link Engine.runsUserCode}. */
+  runsUserCode: boolean;
+  /** See {@link Engine.workerModule}: the URL of the module that registers this engine. */
+  workerModule: string;
+}
 
 /**
  * An engine whose implementation (and its database clients) is imported on first use, so
  * registering every built-in engine costs a thread almost nothing.
  */
-export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => Promise<EngineMethods>, resolvable: boolean, traits: EngineTraits): Engine {
+export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => Promise<EngineMethods>, options: LazyEngineOptions): Engine {
   const load = once(importImpl);
   const engine: Engine = {
     id,
-    ...traits,
+    runsUserCode: options.runsUserCode,
+    workerModule: options.workerModule,
     configSchema,
     plan: async (opts) => (await load()).plan(opts),
     run: async (opts) => (await load()).run(opts),
   };
-  if (resolvable) {
+  if (options.resolvable) {
     return {
       ...engine,
       resolve: async (opts) => {

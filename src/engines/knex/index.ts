@@ -3,6 +3,6 @@ import { lazyEngine } from "../lazy-engine.js";
 import { knexConfigSchema } from "./config.js";
 
 /** knex migration modules, run through knex's own Migrator (so the bookkeeping is knex's). */
-export const knexEngine = lazyEngine("knex", knexConfigSchema, () => import("./knex-engine.js"), false, { runsUserCode: true, workerModule: import.meta.url });
+export const knexEngine = lazyEngine("knex", knexConfigSchema, () => import("./knex-engine.js"), { resolvable: false, runsUserCode: true, workerModule: import.meta.url });
 
 register(knexEngine);

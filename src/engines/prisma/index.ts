@@ -3,6 +3,6 @@ import { lazyEngine } from "../lazy-engine.js";
 import { prismaConfigSchema } from "./config.js";
 
 /** Prisma Migrate folders deployed without the Prisma binary, keeping `_prisma_migrations` as Prisma does. */
-export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => import("./prisma-engine.js"), true, { runsUserCode: false, workerModule: import.meta.url });
+export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => import("./prisma-engine.js"), { resolvable: true, runsUserCode: false, workerModule: import.meta.url });
 
 register(prismaEngine);
