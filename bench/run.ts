@@ -6,9 +6,12 @@ import { memory } from "./memory.js";
 import { registryLookup } from "./registry-lookup.js";
 import { serverFleet } from "./server-fleet.js";
 import { sqliteFleet } from "./sqlite-fleet.js";
+import { stopTime } from "./stop-time.js";
+import { events } from "./events.js";
+import { warmRunner } from "./warm-runner.js";
 import { fmt, type Bench, type Figure } from "./harness.js";
 
-const ALL: Bench[] = [registryLookup, dispatchOverhead, sqliteFleet, serverFleet, memory, fleetMemory, coldStart];
+const ALL: Bench[] = [registryLookup, dispatchOverhead, sqliteFleet, serverFleet, memory, fleetMemory, coldStart, warmRunner, events, stopTime];
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

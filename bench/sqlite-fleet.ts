@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import knexFactory from "knex";
 import { Piscina } from "piscina";
 import { stringify } from "yaml";
-import { loadConfig, runAll, type StagecraftConfig } from "../src/index.js";
+import { defaultAloneThreads, loadConfig, runAll, type StagecraftConfig } from "../src/index.js";
 import { migrateOne, readMigrations, writeMigrations } from "./fixtures/sqlite-fleet-work.js";
 import { fmt, paired, scratchDir, type Bench, type Figure } from "./harness.js";
 
@@ -52,8 +52,8 @@ function envFor(target: string, count: number, mode: string): Record<string, str
   return env;
 }
 
-async function stagecraftRun(f: Fleet, mode: string): Promise<void> {
-  const report = await runAll(f.config, { env: envFor(nextTarget(f), DATABASES, mode) });
+async function stagecraftRun(f: Fleet, mode: string, maxThreads?: number): Promise<void> {
+  const report = await runAll(f.config, { env: envFor(nextTarget(f), DATABASES, mode), ...(maxThreads === undefined ? {} : { maxThreads }) });
   if (report.summary.succeeded !== DATABASES) throw new Error(`runAll: ${JSON.stringify(report.databases.find((d) => d.error)?.error)}`);
 }
 
@@ -99,15 +99,18 @@ async function processPerDatabase(f: Fleet, mode: string): Promise<number> {
 
 export const sqliteFleet: Bench = {
   name: "sqlite-fleet",
-  question: `How fast does runAll migrate ${DATABASES} SQLite databases × ${MIGRATIONS} migrations, against hand-written loops, a hand-written pool, knex and one process per database?`,
+  question: `How fast does runAll migrate ${DATABASES} SQLite databases × ${MIGRATIONS} migrations, against hand-written loops, a hand-written pool, knex and one process per database; and at how many threads?`,
   async run() {
     const scratch = scratchDir("sqlite");
-    const threads = Math.min(availableParallelism(), DATABASES);
+    const cores = availableParallelism();
+    // The hand pool gets the threads runAll uses by default: the comparison is about the runner, not the thread count.
+    const threads = defaultAloneThreads(cores);
     const figures: Figure[] = [];
     try {
       const f = await fleet(scratch.dir, DATABASES);
       for (const mode of ["delete", "wal"]) {
         const label = mode === "delete" ? "durable default" : "WAL";
+        const [seqTarget, poolTarget] = mode === "delete" ? [1.8, 1.0] : [1.2, 0.9];
         const t = await paired(ROUNDS, {
           runAll: () => stagecraftRun(f, mode),
           sequential: async () => sequentialLoop(f, mode),
@@ -117,11 +120,17 @@ export const sqliteFleet: Bench = {
         const perProcess = await processPerDatabase(f, mode);
         const detail = `runAll ${fmt(t.runAll / DATABASES)} ms/db`;
         figures.push(
-          { bench: this.name, metric: `${label}: runAll vs sequential loop`, value: t.sequential / t.runAll, unit: "×", target: "≥ 1.4×", pass: t.sequential / t.runAll >= 1.4, detail: `${detail}, loop ${fmt(t.sequential / DATABASES)} ms/db` },
-          { bench: this.name, metric: `${label}: runAll vs hand-written pool (${threads} threads)`, value: t.pool / t.runAll, unit: "×", target: "≥ 0.9×", pass: t.pool / t.runAll >= 0.9, detail: `pool ${fmt(t.pool / DATABASES)} ms/db` },
+          { bench: this.name, metric: `${label}: runAll vs sequential loop`, value: t.sequential / t.runAll, unit: "×", target: `≥ ${seqTarget}×`, pass: t.sequential / t.runAll >= seqTarget, detail: `${detail}, loop ${fmt(t.sequential / DATABASES)} ms/db` },
+          { bench: this.name, metric: `${label}: runAll vs hand-written pool (${threads} threads)`, value: t.pool / t.runAll, unit: "×", target: `≥ ${poolTarget}×`, pass: t.pool / t.runAll >= poolTarget, detail: `pool ${fmt(t.pool / DATABASES)} ms/db` },
           { bench: this.name, metric: `${label}: runAll vs knex Migrator loop`, value: knex.knex / t.runAll, unit: "×", target: "≥ 2×", pass: knex.knex / t.runAll >= 2, detail: `knex ${fmt(knex.knex / DATABASES)} ms/db (1 run)` },
           { bench: this.name, metric: `${label}: runAll vs one CLI process per database`, value: perProcess / t.runAll, unit: "×", target: "≥ 3.5×", pass: perProcess / t.runAll >= 3.5, detail: `process ${fmt(perProcess / DATABASES)} ms/db (${PROCESS_SAMPLE} sampled)` },
         );
+      }
+      // How the default thread count was chosen: fsync waits leave the cores idle at one thread per core.
+      const counts = [...new Set([cores, threads, 3 * cores])].sort((a, b) => a - b);
+      const scaling = await paired(ROUNDS, Object.fromEntries(counts.map((n) => [`t${n}`, () => stagecraftRun(f, "delete", n)])) as Record<string, () => Promise<void>>);
+      for (const n of counts) {
+        figures.push({ bench: this.name, metric: `durable default: runAll at ${n} threads${n === threads ? " (default)" : ""}`, value: scaling[`t${n}`]! / DATABASES, unit: "ms/db", target: "—", detail: `${fmt(scaling[`t${cores}`]! / scaling[`t${n}`]!)}× runAll at one thread per core` });
       }
     } finally {
       scratch.cleanup();

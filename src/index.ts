@@ -14,6 +14,10 @@ export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STRATEGY, STRATEGIES } from "./config/
 export type { Strategy } from "./config/schema.js";
 export { planAll, resolveMigration, runAll, DEFAULT_PER_SERVER_LIMIT, DEFAULT_WORKER_MEMORY_MB } from "./runner/run-all.js";
 export type { PlanAllOptions, ResolveOptions, RunAllOptions } from "./runner/run-all.js";
+export { Runner, createRunner } from "./runner/runner.js";
+export type { PlanCallOptions, ResolveCallOptions, RunCallOptions, RunnerOptions } from "./runner/options.js";
+export { DEFAULT_IDLE_TIMEOUT_MS, IN_PROCESS_MAX_DATABASES, defaultAloneThreads, defaultSharedThreads } from "./runner/placement.js";
+export { PLUGIN_IMPORT_TIMEOUT_MS } from "./config/plugins.js";
 export type { DatabaseReport, DatabaseStatus, ReportedMigration, RunReport } from "./runner/report.js";
 export type { RunnerEvents, RunnerListeners } from "./runner/events.js";
 export { redactUrl } from "./drivers/url.js";

@@ -53,3 +53,7 @@ const internal = (error: unknown): void => {
 process.on("uncaughtException", internal);
 process.on("unhandledRejection", internal);
 process.exitCode = await main(process.argv.slice(2));
+// A plugin's stray timer or socket (one that never finished loading, say) must not keep a
+// finished command alive: exit once the output is written.
+for (const stream of [out, err]) if (stream.writableLength > 0) await new Promise((resolve) => stream.write("", resolve));
+process.exit();

@@ -13,14 +13,23 @@ interface Row {
 /** How often the live TTY display redraws. */
 const REDRAW_MS = 100;
 
+export interface Progress {
+  on: RunnerListeners;
+  /** Prints a message (such as "stopping…") above the live display. */
+  note(text: string): void;
+  stop(): void;
+}
+
 /**
  * Progress during a run. On a TTY: a live block, one line per running database (state,
- * current migration, count, elapsed). Elsewhere: one plain line per event.
+ * current migration, count, elapsed); a database shows only once a worker has begun it, not
+ * while it waits its turn. Elsewhere: one plain line per event.
  */
-export function progressListeners(stream: NodeJS.WriteStream, style: Style, verbose: boolean): { on: RunnerListeners; stop: () => void } {
+export function progressListeners(stream: NodeJS.WriteStream, style: Style, verbose: boolean): Progress {
   if (stream.isTTY !== true) {
     const line = (text: string): void => void stream.write(`${text}\n`);
     return {
+      note: (text) => line(text),
       stop: () => undefined,
       on: {
         "database:start": (e) => verbose && line(`${e.database}: started (${e.engine})`),
@@ -42,11 +51,19 @@ export function progressListeners(stream: NodeJS.WriteStream, style: Style, verb
   };
   const timer = setInterval(draw, REDRAW_MS);
   timer.unref();
+  const clear = (): void => {
+    if (drawn > 0) stream.write(`\u001b[${drawn}A\u001b[0J`);
+    drawn = 0;
+  };
   return {
+    note: (text) => {
+      clear();
+      stream.write(`${text}\n`);
+      draw();
+    },
     stop: () => {
       clearInterval(timer);
-      if (drawn > 0) stream.write(`\u001b[${drawn}A\u001b[0J`);
-      drawn = 0;
+      clear();
     },
     on: {
       "database:start": (e) => void rows.set(e.database, { state: "running", current: "", applied: 0, startedAt: Date.now() }),

@@ -8,6 +8,10 @@ export interface LazyEngineOptions {
   /** The implementation has `resolve`. */
   resolvable: boolean;
   serverWideLock?: Engine["serverWideLock"];
+  /** See {@link Engine.runsUserCode}. */
+  runsUserCode: boolean;
+  /** See {@link Engine.workerModule}: the URL of the module that registers this engine. */
+  workerModule: string;
 }
 
 /**
@@ -18,6 +22,8 @@ export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => 
   const load = once(importImpl);
   const engine: Engine = {
     id,
+    runsUserCode: options.runsUserCode,
+    workerModule: options.workerModule,
     configSchema,
     ...(options.serverWideLock ? { serverWideLock: options.serverWideLock } : {}),
     plan: async (opts) => (await load()).plan(opts),

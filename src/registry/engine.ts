@@ -55,7 +55,12 @@ export interface PlanResult {
 /** Progress an engine reports while it runs; the runner forwards these as events. */
 export type MigrationProgress =
   | { type: "migration:start"; migration: string }
-  | { type: "migration:applied"; migration: string; durationMs: number };
+  | { type: "migration:applied"; migration: string; durationMs: number }
+  /**
+   * A step that runs user code outside a migration (loading a migration module, say), reported
+   * just before it: if the step ends the thread, the error names the step and the file.
+   */
+  | { type: "engine:step"; step: string; migration?: string; file?: string };
 
 export interface PlanOptions {
   /** The engine's own keys of `databases.<name>.migrations`, validated by its schema. */
@@ -117,6 +122,18 @@ export interface ResolveOptions extends PlanOptions {
 
 export interface Engine {
   readonly id: string;
+  /**
+   * The engine runs code from the user's project (migration modules, a plugin's own code), which
+   * may end its thread: `process.exit`, an uncaught error, exhausting memory. Its databases then
+   * run alone in their worker thread, never beside another database's migration.
+   * @default true (an engine that does not say is assumed to)
+   */
+  readonly runsUserCode?: boolean;
+  /**
+   * Absolute URL of a module that registers this engine when imported. A worker imports only
+   * this module for the engine's databases, instead of every built-in engine and plugin.
+   */
+  readonly workerModule?: string;
   /** zod schema of the engine's own config keys (everything but engine/path/strategy/…). */
   readonly configSchema?: ZodType;
   /**

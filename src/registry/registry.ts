@@ -18,6 +18,12 @@ export function engineShapeProblem(value: unknown): string | undefined {
   if (candidate.resolve !== undefined && typeof candidate.resolve !== "function") {
     return `engine "${candidate.id}": resolve must be a function when present`;
   }
+  if (candidate.runsUserCode !== undefined && typeof candidate.runsUserCode !== "boolean") {
+    return `engine "${candidate.id}": runsUserCode must be true or false when present`;
+  }
+  if (candidate.workerModule !== undefined && typeof candidate.workerModule !== "string") {
+    return `engine "${candidate.id}": workerModule must be a module URL (a string) when present`;
+  }
   const schema = candidate.configSchema as { safeParse?: unknown } | undefined;
   if (schema !== undefined && typeof schema?.safeParse !== "function") {
     return `engine "${candidate.id}": configSchema must be a zod schema`;

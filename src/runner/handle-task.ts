@@ -1,86 +1,103 @@
-import { pathToFileURL } from "node:url";
 import { StagecraftError, scrubError, serializeError, type SerializedError } from "../errors.js";
 import { secretsOf } from "../drivers/url.js";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Engine, Migration, MigrationProgress, PlanOptions, PlanResult, PlanWarning } from "../registry/engine.js";
-import { asPlanResult, previewOptions, warningsOf, withStates } from "../registry/plan-result.js";
-import type { Task, TaskResult } from "./protocol.js";
-import { once } from "../util/once.js";
+import { previewOptions, warningsOf, withStates } from "../registry/plan-result.js";
+import { importModule, loadPlugins } from "../config/plugins.js";
+import { checkPlan, checkRun } from "./check-result.js";
+import { TaskEvents, type EventSink } from "./outbox.js";
+import type { CallContext, FolderContext, Task, TaskResult } from "./protocol.js";
+import { unshare } from "./shared-data.js";
+import { flagSignal } from "./worker-abort.js";
 
-const importedPlugins = new Set<string>();
-const importBuiltins = once(() => import("../engines/builtin.js"));
-/** How often a worker looks at the shared cancel flag while a task runs. */
-const ABORT_POLL_MS = 50;
+/** Module imports this thread started, kept so each module is imported once (and a failure stays one). */
+const imports = new Map<string, Promise<unknown>>();
 
-/** Runs one database's plan/run/resolve. Never throws: failures come back as data. */
-export async function handleTask(task: Task): Promise<TaskResult> {
-  const controller = new AbortController();
-  const poll = task.abortFlag === undefined ? undefined : setInterval(() => {
-    if (Atomics.load(task.abortFlag!, 0) !== 0) controller.abort();
-  }, ABORT_POLL_MS);
-  poll?.unref();
-  let applied: string[] = [];
+/**
+ * Runs one database's plan/run/resolve. Never throws: failures come back as data. `sink` is
+ * given when the task runs in the calling thread instead of a worker.
+ */
+export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResult> {
+  const events = new TaskEvents(task.id, task.progress, sink);
+  const { signal, dispose } = flagSignal(task.abortFlag);
+  const call = unshare(task.call);
+  const folder = unshare(task.folder);
+  const applied: string[] = [];
   // Every secret form of the URL, found even in a URL that does not parse.
   const secrets = secretsOf(task.url);
   let base: PlanOptions | undefined;
+  const done = (result: Omit<TaskResult, "events">): TaskResult => {
+    events.end();
+    return { ...result, events: events.count };
+  };
   try {
-    await importBuiltins();
-    for (const plugin of task.plugins) {
-      if (importedPlugins.has(plugin)) continue;
-      await import(pathToFileURL(plugin).href);
-      importedPlugins.add(plugin);
-    }
-    const engine = lookUp(task.engine);
+    // Queued behind other databases when the caller cancelled: this one is never touched.
+    if (signal.aborted) return done({ status: "cancelled", migrations: [], applied: [] });
+    if (task.announce) events.send({ type: "database:start" });
+    for (const module of folder.modules) await importOnce(module, () => importModule(module, undefined, "module"));
+    for (const plugin of folder.plugins) await importOnce(plugin, () => loadPlugin(plugin));
+    const engine = lookUp(folder.engine);
     base = {
-      config: task.engineConfig,
-      migrationPath: task.migrationPath,
+      config: folder.engineConfig,
+      migrationPath: folder.migrationPath,
       connectionEnv: task.connectionEnv,
       url: task.url,
-      workDir: task.workDir,
+      workDir: call.workDir,
       database: task.database,
       lockTimeoutMs: task.lockTimeoutMs,
       ...(task.connection === undefined ? {} : { connection: task.connection }),
-      signal: controller.signal,
+      signal,
     };
     let cancelled = false;
     let migrations: Migration[] | undefined;
     let warnings: PlanWarning[] | undefined;
-    if (task.mode === "run") {
+    if (call.mode === "run") {
       // Track what was applied from the engine's progress, so a failure still reports it.
       const onProgress = (event: MigrationProgress): void => {
         if (event.type === "migration:applied") applied.push(event.migration);
-        task.port?.postMessage(event);
+        events.send(event);
       };
-      const result = await engine.run({ ...base, direction: task.direction, steps: task.steps, ...(task.to === undefined ? {} : { to: task.to }), onProgress });
-      applied = result.applied;
+      const result = checkRun(engine.id, await engine.run({ ...base, direction: call.direction, steps: call.steps, ...(call.to === undefined ? {} : { to: call.to }), onProgress }));
+      applied.splice(0, applied.length, ...result.applied);
       cancelled = result.cancelled === true;
       migrations = result.migrations;
       warnings = result.warnings;
-    } else if (task.mode === "resolve") {
-      if (engine.resolve === undefined || task.resolve === undefined) {
+    } else if (call.mode === "resolve") {
+      if (engine.resolve === undefined || call.resolve === undefined) {
         throw new StagecraftError("unsupported", `engine ${engine.id} has no resolve operation`);
       }
-      await engine.resolve({ ...base, ...task.resolve });
-      applied = [task.resolve.migration];
+      await engine.resolve({ ...base, ...call.resolve });
+      applied.push(call.resolve.migration);
     }
     if (migrations === undefined) {
-      const planned = asPlanResult(await engine.plan(task.mode === "plan" ? previewOptions(base, task) : base));
+      const planned = checkPlan(engine.id, await engine.plan(call.mode === "plan" ? previewOptions(base, call) : base));
       // A blocked database (a failed migration, drift) fails with every migration still listed.
-      if (planned.blocked) return { status: "failed", migrations: withStates(planned.migrations), applied, ...warningsOf(planned.warnings), error: failure(planned.blocked, task, secrets) };
+      if (planned.blocked) return done({ status: "failed", migrations: withStates(planned.migrations), applied, ...warningsOf(planned.warnings), error: failure(planned.blocked, task, secrets) });
       migrations = planned.migrations;
       warnings ??= planned.warnings;
     }
-    return { status: cancelled ? "cancelled" : "succeeded", migrations: withStates(migrations), applied, ...warningsOf(warnings) };
+    return done({ status: cancelled ? "cancelled" : "succeeded", migrations: withStates(migrations), applied, ...warningsOf(warnings) });
   } catch (error) {
     // A lock wait or a --wait stopped by cancellation: the database is cancelled, not failed.
-    if (serializeError(error).kind === "cancelled") return { status: "cancelled", migrations: [], applied };
+    if (serializeError(error).kind === "cancelled") return done({ status: "cancelled", migrations: [], applied });
     // After a failed connection, planning would only wait for the same server again.
-    const after = serializeError(error).kind === "connection_failed" ? { migrations: [] } : await planAfterFailure(task, base);
-    return { status: "failed", migrations: withStates(after.migrations), applied, ...warningsOf(after.warnings), error: failure(error, task, secrets) };
+    const after = serializeError(error).kind === "connection_failed" ? { migrations: [] } : await planAfterFailure(call, folder, base);
+    return done({ status: "failed", migrations: withStates(after.migrations), applied, ...warningsOf(after.warnings), error: failure(error, task, secrets) });
   } finally {
-    if (poll) clearInterval(poll);
-    task.port?.close();
+    dispose();
   }
+}
+
+function importOnce(key: string, load: () => Promise<unknown>): Promise<unknown> {
+  let promise = imports.get(key);
+  if (promise === undefined) imports.set(key, (promise = load()));
+  return promise;
+}
+
+/** A plugin, loaded as the config loads it: engines it exports instead of registering are registered too. */
+async function loadPlugin(path: string): Promise<void> {
+  const [failure] = await loadPlugins([path], defaultRegistry);
+  if (failure !== undefined) throw new StagecraftError("invalid_config", failure.message, { hint: "fix the module, or remove it from `plugins:`" });
 }
 
 /** The error as the report carries it: named after the database, secrets scrubbed. */
@@ -91,10 +108,10 @@ function failure(error: unknown, task: Task, secrets: string[]): SerializedError
 }
 
 /** The state after a failed run, so the report shows what did get applied; empty if that fails too. */
-async function planAfterFailure(task: Task, base: PlanOptions | undefined): Promise<PlanResult> {
-  if (task.mode === "plan" || base === undefined) return { migrations: [] };
+async function planAfterFailure(call: CallContext, folder: FolderContext, base: PlanOptions | undefined): Promise<PlanResult> {
+  if (call.mode === "plan" || base === undefined) return { migrations: [] };
   try {
-    return asPlanResult(await lookUp(task.engine).plan(base));
+    return checkPlan(folder.engine, await lookUp(folder.engine).plan(base));
   } catch {
     return { migrations: [] };
   }

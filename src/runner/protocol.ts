@@ -1,32 +1,84 @@
-import type { MessagePort } from "node:worker_threads";
+// The task/result protocol between the main thread and a worker: plain data, typed here only.
 import type { SerializedError } from "../errors.js";
 import type { ConnectionOptions } from "../drivers/connection-options.js";
-import type { PlanWarning } from "../registry/engine.js";
+import type { MigrationProgress, PlanWarning } from "../registry/engine.js";
 import type { ReportedMigration } from "./report.js";
 
-/** What the main thread sends a worker: everything resolved, nothing left to look up. */
-export interface Task {
+/**
+ * Data many tasks of one call share, encoded once into shared memory: a task carries a reference,
+ * not a copy, and each thread decodes it once (see shared-data.ts).
+ */
+export interface SharedRef<T> {
+  /** Unique in this process; a worker caches the decoded value under it. */
+  key: string;
+  buffer: SharedArrayBuffer;
+  /** Only for the type checker. */
+  readonly __type?: T;
+}
+
+/** What every task of one planAll/runAll/resolve call has in common. */
+export interface CallContext {
   mode: "plan" | "run" | "resolve";
-  database: string;
-  engine: string;
-  engineConfig: Record<string, unknown>;
-  migrationPath: string;
-  connectionEnv: string;
-  url: string;
-  workDir: string;
-  lockTimeoutMs: number;
-  connection?: ConnectionOptions;
   direction: "up" | "down";
   steps: number;
   /** Up to (up) or down to (down) this migration ID. */
   to?: string;
   resolve?: { migration: string; action: "applied" | "rolled-back" };
-  /** Plugin modules to import before looking the engine up. */
+  /** Folder of the config file; relative `sqlite:` paths resolve against it. */
+  workDir: string;
+}
+
+/**
+ * What the databases of one migrations folder (and engine config) have in common. Per-folder
+ * data an engine reads once per run (file list, checksums, statements) belongs here too.
+ */
+export interface FolderContext {
+  engine: string;
+  engineConfig: Record<string, unknown>;
+  /** Absolute path of the migrations folder. */
+  migrationPath: string;
+  /** Module URLs that register the engine when imported: its own module, or else the built-ins. */
+  modules: string[];
+  /** Plugin modules (absolute paths) to load as the config loads them, when the engine has no module of its own. */
   plugins: string[];
-  /** Non-zero once the caller cancelled: finish the current migration, start no other. */
+}
+
+/**
+ * How a task reports progress. `live`: each event is posted as it happens (a migration timeout or
+ * a crash must know the current migration). `batched`: events are gathered and posted together
+ * (someone listens, nothing is at stake). `none`: nobody listens; the result says what was applied.
+ */
+export type ProgressMode = "live" | "batched" | "none";
+
+/** What the main thread sends a worker for one database: everything resolved, nothing left to look up. */
+export interface Task {
+  /** Names this dispatch in progress messages. */
+  id: number;
+  call: SharedRef<CallContext>;
+  folder: SharedRef<FolderContext>;
+  database: string;
+  connectionEnv: string;
+  url: string;
+  lockTimeoutMs: number;
+  /** Connect timeout, stall detection, `--wait`, `--create-database` for this database. */
+  connection?: ConnectionOptions;
+  progress: ProgressMode;
+  /** Send `database:start` when the task begins (someone listens to it). */
+  announce: boolean;
+  /** Non-zero once the caller cancelled: start nothing, finish the current migration, start no other. */
   abortFlag?: Int32Array;
-  /** Receives `MigrationProgress` messages. */
-  port?: MessagePort;
+}
+
+/** An event as a worker reports it; `database:start` says the task left the queue and began. */
+export type WorkerEvent = MigrationProgress | { type: "database:start" };
+
+/** Posted by a worker on its parent port: events of one or more tasks, `[taskId, event, taskId, event, …]`. */
+export interface ProgressMessage {
+  stagecraftProgress: (number | WorkerEvent)[];
+}
+
+export function isProgressMessage(value: unknown): value is ProgressMessage {
+  return typeof value === "object" && value !== null && Array.isArray((value as Partial<ProgressMessage>).stagecraftProgress);
 }
 
 export type TaskStatus = "succeeded" | "failed" | "cancelled";
@@ -38,4 +90,6 @@ export interface TaskResult {
   applied: string[];
   warnings?: PlanWarning[];
   error?: SerializedError;
+  /** Events this task posted; the main thread waits for all of them before it reports the database. */
+  events: number;
 }

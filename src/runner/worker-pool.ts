@@ -1,133 +1,177 @@
-import { MessageChannel } from "node:worker_threads";
-import { Piscina } from "piscina";
-import type { MigrationProgress } from "../registry/engine.js";
+import type { Piscina } from "piscina";
+import { once } from "../util/once.js";
 import { handleTask } from "./handle-task.js";
-import type { Task, TaskResult } from "./protocol.js";
+import { isProgressMessage, type ProgressMessage, type Task, type TaskResult, type WorkerEvent } from "./protocol.js";
+import { TaskWatch, type TaskWhereabouts } from "./task-watch.js";
 
 const WORKER_FILE = new URL("../../workers/worker.js", import.meta.url).href;
-/** Idle threads linger this long, so a burst of small tasks reuses them. */
-const IDLE_TIMEOUT_MS = 5_000;
+/** Imported when the first thread starts: a plan that runs in this thread never pays for it. */
+const loadPiscina = once(() => import("piscina"));
+/** SQLite databases one more thread must have ahead of it to pay for its start-up (see `fit`). */
+const SQLITE_DATABASES_PER_THREAD = 8;
 
 export interface WorkerPoolOptions {
-  maxThreads: number;
-  /** Tasks in flight per thread for I/O-bound (server) databases. */
-  tasksPerThread: number;
-  /** Run tasks in the calling thread instead of worker threads. */
-  inProcess: boolean;
+  /** Threads for databases that run alone (SQLite, engines that run user code, migration timeouts). */
+  aloneThreads: number;
+  /** Threads that carry several server databases of engines that run no user code. */
+  sharedThreads: number;
+  /** Databases in flight in one shared thread at most. */
+  tasksPerSharedThread: number;
   /** Heap limit of each worker thread; a task past it fails alone instead of taking the process down. */
   workerMemoryMb: number;
+  /** Threads beyond the first idle this long before they exit. */
+  idleTimeoutMs: number;
 }
 
+/**
+ * Where a database runs. `alone`: one task per thread, so nothing it does can touch another
+ * database. `shared`: several I/O-bound tasks per thread. `in-process`: the calling thread.
+ */
+export type Placement = "alone" | "shared" | "in-process";
+
 export interface DispatchOptions {
-  /** One task alone in its thread: CPU-bound SQLite work, or a task that may be killed. */
-  isolated: boolean;
-  onProgress?: (event: MigrationProgress) => void;
-  /** Kill the task's thread when one migration runs longer than this. */
+  placement: Placement;
+  onEvent?: (event: WorkerEvent) => void;
+  /** Stop the task's thread when one migration runs longer than this (placement `alone` only). */
   migrationTimeoutMs?: number;
 }
 
 export type DispatchOutcome =
   | { kind: "result"; result: TaskResult }
-  | { kind: "timeout"; migration: string | undefined }
-  | { kind: "crash"; message: string };
+  | { kind: "timeout"; where: TaskWhereabouts }
+  | { kind: "crash"; message: string; where: TaskWhereabouts };
 
 /**
- * Two Piscina pools behind one small API: an isolated pool (one task per thread) and a shared
- * pool (several I/O-bound tasks per thread). A task that takes its thread down is retried once
- * alone in the isolated pool, so a crash fails only the database that caused it.
+ * Two Piscina pools behind one small API, started on first use and kept until `close()`: a
+ * pool of threads that each run one task, and a pool of threads shared by I/O-bound tasks. A
+ * shared thread runs only engines that run no user code; if it dies anyway (out of memory),
+ * each of its tasks is retried alone, so only the database that caused it fails.
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
-  #isolated: Piscina | undefined;
-  #shared: Piscina | undefined;
+  readonly #watches = new Map<number, TaskWatch>();
+  #alone: Promise<Piscina> | undefined;
+  #shared: Promise<Piscina> | undefined;
+  #closed = false;
 
   constructor(options: WorkerPoolOptions) {
-    this.#options = options;
+    this.#options = { ...options };
+  }
+
+  /** Starts the first thread now, so it boots while the caller still loads the config. */
+  warm(): void {
+    this.#pool("alone").catch(() => undefined);
+  }
+
+  /** Loads the pool library now (no thread yet), while the caller still loads the config. */
+  preload(): void {
+    loadPiscina().catch(() => undefined);
+  }
+
+  /**
+   * Lowers the thread counts to what a known set of databases can use, if no thread has started.
+   * A thread costs tens of milliseconds to start and warm up, about what ten SQLite databases take:
+   * a handful of SQLite databases runs faster on one warm thread than on four cold ones.
+   */
+  fit(tasks: { sqlite: number; otherAlone: number; shared: number }): number {
+    if (this.#alone === undefined) {
+      this.#options.aloneThreads = Math.max(1, Math.min(this.#options.aloneThreads, Math.ceil(tasks.sqlite / SQLITE_DATABASES_PER_THREAD) + tasks.otherAlone));
+    }
+    if (this.#shared === undefined) this.#options.sharedThreads = Math.max(1, Math.min(this.#options.sharedThreads, tasks.shared));
+    return this.#options.aloneThreads;
   }
 
   async dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
-    if (this.#options.inProcess) return { kind: "result", result: await handleTask(task) };
-    if (options.isolated) return this.#attempt(task, options, this.#isolatedPool());
+    if (options.placement !== "shared") return this.#attempt(task, options);
     // A shared thread can die of another task's crash after this task committed migrations:
     // remember what it applied, so the retry's report still says this run applied them.
     const appliedBefore: string[] = [];
-    const tracking: DispatchOptions = {
+    const first = await this.#attempt(task, {
       ...options,
-      onProgress: (event) => {
+      onEvent: (event) => {
         if (event.type === "migration:applied") appliedBefore.push(event.migration);
-        options.onProgress?.(event);
+        options.onEvent?.(event);
       },
-    };
-    const first = await this.#attempt(task, tracking, this.#sharedPool());
+    });
     if (first.kind !== "crash") return first;
-    const retry = await this.#attempt(task, options, this.#isolatedPool());
+    const retry = await this.#attempt({ ...task, id: nextTaskId() }, { ...options, placement: "alone" });
     if (retry.kind !== "result" || appliedBefore.length === 0) return retry;
     const applied = [...appliedBefore, ...retry.result.applied.filter((id) => !appliedBefore.includes(id))];
     return { kind: "result", result: { ...retry.result, applied } };
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#isolated?.destroy(), this.#shared?.destroy()]);
-    this.#isolated = this.#shared = undefined;
+    this.#closed = true;
+    const pools = [this.#alone, this.#shared];
+    this.#alone = this.#shared = undefined;
+    await Promise.all(pools.map(async (pool) => (await pool?.catch(() => undefined))?.destroy()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  async #attempt(task: Task, options: DispatchOptions, pool: Piscina): Promise<DispatchOutcome> {
-    const wantsPort = options.onProgress !== undefined || options.migrationTimeoutMs !== undefined;
-    const channel = wantsPort ? new MessageChannel() : undefined;
-    const abort = options.migrationTimeoutMs === undefined ? undefined : new AbortController();
-    let current: string | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    channel?.port1.on("message", (event: MigrationProgress) => {
-      clearTimeout(timer);
-      current = event.type === "migration:start" ? event.migration : undefined;
-      if (abort && current !== undefined) timer = setTimeout(() => abort.abort(), options.migrationTimeoutMs);
-      options.onProgress?.(event);
-    });
+  async #attempt(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
+    const watch = new TaskWatch(options.onEvent, options.migrationTimeoutMs);
+    this.#watches.set(task.id, watch);
     try {
-      const payload = channel ? { ...task, port: channel.port2 } : task;
-      const result = (await pool.run(payload, {
-        ...(channel ? { transferList: [channel.port2] } : {}),
-        ...(abort ? { signal: abort.signal } : {}),
-      })) as TaskResult;
+      const result = options.placement === "in-process"
+        ? await handleTask(task, (message) => this.#route(message))
+        : ((await (await this.#pool(options.placement)).run(task, options.migrationTimeoutMs === undefined ? {} : { signal: watch.timedOut.signal })) as TaskResult);
+      await watch.drained(result.events);
       return { kind: "result", result };
     } catch (error) {
-      if (abort?.signal.aborted) return { kind: "timeout", migration: current };
-      return { kind: "crash", message: (error as Error)?.message ?? String(error) };
+      // Events sent before a thread dies arrive before its death is reported: `where` is up to date.
+      if (watch.timedOut.signal.aborted) return { kind: "timeout", where: watch.where };
+      return { kind: "crash", message: (error as Error)?.message ?? String(error), where: watch.where };
     } finally {
-      clearTimeout(timer);
-      channel?.port1.close();
+      watch.stop();
+      this.#watches.delete(task.id);
     }
   }
 
-  #isolatedPool(): Piscina {
-    this.#isolated ??= new Piscina({
-      filename: WORKER_FILE,
-      // Piscina replaces a dead thread only up to minThreads; with 0, a task queued behind a
-      // thread that died (out of memory, say) would wait forever.
-      minThreads: this.#options.maxThreads,
-      maxThreads: this.#options.maxThreads,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: IDLE_TIMEOUT_MS,
-      resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb },
-    });
-    return this.#isolated;
+  #route(message: ProgressMessage): void {
+    const batch = message.stagecraftProgress;
+    for (let i = 0; i + 1 < batch.length; i += 2) this.#watches.get(batch[i] as number)?.deliver(batch[i + 1] as WorkerEvent);
   }
 
-  #sharedPool(): Piscina {
-    this.#shared ??= new Piscina({
-      filename: WORKER_FILE,
-      minThreads: this.#options.maxThreads,
-      maxThreads: this.#options.maxThreads,
-      concurrentTasksPerWorker: this.#options.tasksPerThread,
-      idleTimeout: IDLE_TIMEOUT_MS,
-      resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb },
-      // Tasks await network I/O; a thread blocked in Atomics.wait between tasks would stall them.
-      atomics: "disabled",
-    });
-    return this.#shared;
+  #pool(kind: "alone" | "shared"): Promise<Piscina> {
+    if (this.#closed) return Promise.reject(new Error("this runner is closed"));
+    const existing = kind === "alone" ? this.#alone : this.#shared;
+    if (existing) return existing;
+    const pool = this.#start(kind);
+    if (kind === "alone") this.#alone = pool;
+    else this.#shared = pool;
+    return pool;
   }
+
+  async #start(kind: "alone" | "shared"): Promise<Piscina> {
+    const { Piscina } = await loadPiscina();
+    const pool = new Piscina({
+      filename: WORKER_FILE,
+      // Piscina replaces a dead thread only up to minThreads; with 0, a task queued behind the
+      // last thread, dead of out-of-memory say, would wait forever.
+      minThreads: 1,
+      maxThreads: kind === "alone" ? this.#options.aloneThreads : this.#options.sharedThreads,
+      concurrentTasksPerWorker: kind === "alone" ? 1 : this.#options.tasksPerSharedThread,
+      idleTimeout: this.#options.idleTimeoutMs,
+      resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb },
+      // Shared tasks await network I/O; a thread blocked in Atomics.wait between tasks would stall them.
+      ...(kind === "shared" ? { atomics: "disabled" as const } : {}),
+    });
+    pool.on("message", (message: unknown) => {
+      if (isProgressMessage(message)) this.#route(message);
+    });
+    // A thread that dies between tasks (a plugin's stray timer) has no task left to fail: its
+    // databases are already reported, and Piscina starts another thread.
+    pool.on("error", () => undefined);
+    return pool;
+  }
+}
+
+let lastTaskId = 0;
+
+/** Names one dispatch in progress messages, unique in this process. */
+export function nextTaskId(): number {
+  return ++lastTaskId;
 }

@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { tempProject } from "../helpers/project.js";
 import { availableDialects, createDatabase, pgAdmin, type TestDatabase } from "../helpers/servers.js";
-import { Registry, defaultRegistry, loadConfig, planAll, runAll, type Engine, type RunnerEvents } from "../helpers/stagecraft.js";
+import { Registry, createRunner, defaultRegistry, loadConfig, planAll, runAll, type Engine, type RunnerEvents } from "../helpers/stagecraft.js";
 
 const dialects = await availableDialects();
 const PLUGIN = fileURLToPath(new URL("../fixtures/plugins/fixture-engines.mjs", import.meta.url));
+const RUNNER_PLUGIN = fileURLToPath(new URL("../fixtures/plugins/runner-engines.mjs", import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -31,7 +32,7 @@ function fleet(dbs: FleetDb[], files: Record<string, string> = { "001_init.sql":
     env[envName] = db.url;
     databases[db.name] = { connection_env: envName, migrations: { engine: db.engine ?? "raw", path: "./migrations", ...db.settings } };
   }
-  const file = project.write("stagecraft.yml", stringify({ plugins: [PLUGIN], databases }));
+  const file = project.write("stagecraft.yml", stringify({ plugins: [PLUGIN, RUNNER_PLUGIN], databases }));
   return { file, env, dir: project.dir };
 }
 
@@ -115,7 +116,7 @@ describe("runAll / planAll", () => {
 
   it.each([
     ["exit", "the worker thread running engine fixture died"],
-    ["uncaught", "the worker thread running engine fixture died: fixture engine crashed its thread"],
+    ["uncaught", "the worker thread running engine fixture died during migration 001_fixture: fixture engine crashed its thread"],
   ])("a %s in one engine fails only that database; the pool replaces the thread", async (behaviour, message) => {
     const dbs: FleetDb[] = Array.from({ length: 8 }, (_, i) => ({ name: `db${i}`, url: `sqlite:./data/d${i}.db` }));
     dbs[3] = { name: "db3", url: "sqlite::memory:", engine: "fixture", settings: { behaviour } };
@@ -219,5 +220,117 @@ describe("runAll / planAll", () => {
     await sampler;
     expect(report.summary.succeeded).toBe(8);
     expect(peak).toBe(2);
+  });
+
+  it("delivers every progress event: 2,000 databases × 5 migrations, each database's events before its done", async () => {
+    const files = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`00${i + 1}_t.sql`, `CREATE TABLE t${i} (id INT);`]));
+    const { file, env } = fleet(Array.from({ length: 2000 }, (_, i) => ({ name: `db${String(i).padStart(4, "0")}`, url: "sqlite::memory:" })), files);
+    const seen = new Map<string, { started: number; applied: number; done: boolean; late: number }>();
+    const row = (database: string) => seen.get(database) ?? seen.set(database, { started: 0, applied: 0, done: false, late: 0 }).get(database)!;
+    let starts = 0;
+    let applied = 0;
+    const report = await runAll(file, {
+      env,
+      on: {
+        "database:start": (e) => void starts++,
+        "migration:start": (e) => void (row(e.database).done ? row(e.database).late++ : row(e.database).started++),
+        "migration:applied": (e) => {
+          applied++;
+          if (row(e.database).done) row(e.database).late++;
+          else row(e.database).applied++;
+        },
+        "database:done": (e) => void (row(e.database).done = true),
+      },
+    });
+    expect(report.summary.succeeded).toBe(2000);
+    expect({ starts, applied }).toEqual({ starts: 2000, applied: 10_000 });
+    const incomplete = [...seen].filter(([, r]) => r.started !== 5 || r.applied !== 5 || r.late !== 0 || !r.done);
+    expect(incomplete).toEqual([]);
+  }, 180_000);
+
+  it("database:start comes when a worker begins the database, not while it waits for a thread", async () => {
+    const dbs = Array.from({ length: 6 }, (_, i) => ({ name: `db${i}`, url: "sqlite::memory:", engine: "thread", settings: { delay_ms: 150 } }));
+    const { file, env } = fleet(dbs);
+    let running = 0;
+    let peak = 0;
+    const report = await runAll(file, {
+      env, maxThreads: 1, concurrency: 4,
+      on: { "database:start": () => void (peak = Math.max(peak, ++running)), "database:done": () => void running-- },
+    });
+    expect(report.summary.succeeded).toBe(6);
+    expect(peak).toBe(1);
+  });
+
+  it("a kept runner reuses its warm threads across calls, and refuses calls once closed", async () => {
+    const { file, env } = fleet([{ name: "a", url: "sqlite::memory:", engine: "thread" }, { name: "b", url: "sqlite::memory:", engine: "thread" }]);
+    const runner = createRunner({ maxThreads: 1 });
+    const threads = async (call: Promise<Awaited<ReturnType<typeof planAll>>>) => (await call).databases.map((d) => d.migrations[0]?.description);
+    const first = await threads(runner.plan(file, { env }));
+    const second = await threads(runner.run(file, { env }));
+    const third = await threads(runner.plan(file, { env, concurrency: 1 }));
+    expect(first).toHaveLength(2);
+    expect(new Set([...first, ...second, ...third]).size).toBe(1);
+    expect(first[0]).not.toBe("0");
+    // Closing lets a running call finish on the threads it uses.
+    const running = runner.run(file, { env, databases: ["a"] });
+    await runner[Symbol.asyncDispose]();
+    expect((await running).summary.succeeded).toBe(1);
+    await expect(runner.plan(file, { env })).rejects.toThrow("this runner is closed; create another one");
+  });
+
+  it("plans a small fleet in this thread; a run, and any engine that runs user code, in worker threads", async () => {
+    const { file, env } = fleet([{ name: "a", url: "sqlite::memory:", engine: "thread-sql" }, { name: "custom", url: "sqlite::memory:", engine: "thread" }]);
+    const threadOf = (report: Awaited<ReturnType<typeof planAll>>) => report.databases[0]?.migrations[0]?.description;
+    expect(threadOf(await planAll(file, { env, databases: ["a"] }))).toBe("0");
+    expect(threadOf(await runAll(file, { env, databases: ["a"] }))).not.toBe("0");
+    expect(threadOf(await planAll(file, { env, databases: ["custom"] }))).not.toBe("0");
+    expect(threadOf(await planAll(file, { env, databases: ["a"], inProcess: false }))).not.toBe("0");
+  });
+
+  it.each([
+    ["run() resolving to applied: \"nope\"", { run: { applied: "nope" } }, 'engine garbage returned an invalid result from run(): applied must be an array of migration IDs (strings); got "nope"'],
+    ["run() resolving to nothing", { run: null }, "engine garbage returned an invalid result from run(): must resolve to an object { applied: string[] }; got null"],
+    ["plan() listing a migration without an id", { run: { applied: [] }, plan: [{ description: "x", applied: false }] }, "engine garbage returned an invalid result from plan(): migration [0].id must be a non-empty string; got undefined"],
+    ["plan() with applied as a string", { run: { applied: [] }, plan: [{ id: "001", description: "x", applied: "yes" }] }, 'engine garbage returned an invalid result from plan(): migration [0] (001).applied must be true or false; got "yes"'],
+    ["plan() listing a migration twice", { run: { applied: [] }, plan: [{ id: "001", description: "x", applied: false }, { id: "001", description: "y", applied: false }] }, "engine garbage returned an invalid result from plan(): lists migration 001 twice"],
+  ])("an engine whose %s fails its database with a message saying what is wrong", async (_, settings, message) => {
+    const { file, env } = fleet([{ name: "bad", url: "sqlite::memory:", engine: "garbage", settings }, { name: "good", url: "sqlite::memory:" }]);
+    const report = await runAll(file, { env });
+    expect(report.databases.map((d) => [d.name, d.status])).toEqual([["bad", "failed"], ["good", "succeeded"]]);
+    expect(report.databases[0]?.error).toMatchObject({ kind: "internal", message: `database bad: ${message}` });
+    expect(report.databases[0]?.applied).toEqual([]);
+  });
+
+  it("cancellation stops a running database between migrations and starts no queued one", async () => {
+    const dbs = Array.from({ length: 8 }, (_, i) => ({ name: `db${i}`, url: "sqlite::memory:", engine: "steps", settings: { count: 50, delay_ms: 20 } }));
+    const { file, env } = fleet(dbs);
+    const controller = new AbortController();
+    const startedAfterAbort: string[] = [];
+    let migrationsAfterAbort = 0;
+    const report = await runAll(file, {
+      env, maxThreads: 2, concurrency: 6, signal: controller.signal,
+      on: {
+        "database:start": (e) => void (controller.signal.aborted && startedAfterAbort.push(e.database)),
+        "migration:start": (e) => {
+          if (controller.signal.aborted) migrationsAfterAbort++;
+          else if (e.migration === "m3") controller.abort();
+        },
+      },
+    });
+    // The two running databases stop after their current migration; the queued ones never start.
+    expect(report.databases.filter((d) => d.status === "cancelled")).toHaveLength(8);
+    expect(report.databases.filter((d) => d.applied.length > 0).length).toBeLessThanOrEqual(2);
+    for (const db of report.databases) expect(db.applied.length).toBeLessThanOrEqual(5);
+    expect(startedAfterAbort).toEqual([]);
+    expect(migrationsAfterAbort).toBeLessThanOrEqual(1);
+  });
+
+  it("shares the migrations of one folder across the databases of a report", async () => {
+    const { file, env } = fleet(Array.from({ length: 3 }, (_, i) => ({ name: `db${i}`, url: "sqlite::memory:" })));
+    const plan = await planAll(file, { env, maxThreads: 2 });
+    const [a, b, c] = plan.databases.map((d) => d.migrations[0]);
+    expect(a).toBe(b);
+    expect(b).toBe(c);
+    expect(Object.isFrozen(a)).toBe(true);
   });
 });

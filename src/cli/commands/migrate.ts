@@ -1,5 +1,7 @@
 import { CommanderError, type Command } from "commander";
 import { api, common, connectionFlags, connectionOptions, EXIT, err, positiveInt, prepare, printReport, type CommonFlags, type ConnectionFlags } from "../shared.js";
+import type { Progress } from "../progress.js";
+import { gracefulStop, signalExitCode } from "../signals.js";
 import { makeStyle } from "../style.js";
 import { selectionFlags, selectionOptions, type SelectionFlags } from "../selection.js";
 
@@ -32,35 +34,31 @@ async function migrate(flags: MigrateFlags): Promise<number> {
   if (flags.plan && flags.steps !== undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --steps");
   if (flags.plan && flags.createDatabase) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --create-database (a plan never changes anything)");
   if (flags.down && flags.steps === undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --down needs --steps N (how many migrations to revert per database)");
-  const config = await prepare(flags);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    err.write("\nstopping: running migrations finish, nothing new starts (Ctrl-C again to quit at once)\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
-  const { planAll, runAll } = await api();
-  const { progressListeners } = await import("../progress.js");
-  const progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), flags.verbose === true);
+  // From the start: a signal while the config loads stops the run before anything begins.
+  let progress: Progress | undefined;
+  const stop = gracefulStop((text) => (progress ? progress.note(text) : err.write(`\n${text}\n`)));
   try {
+    const config = await prepare(flags);
+    const { planAll, runAll } = await api();
+    const { progressListeners } = await import("../progress.js");
+    progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), flags.verbose === true);
     const options = {
       ...selectionOptions(flags),
       ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
       ...(flags.failFast ? { failFast: true } : {}),
       ...connectionOptions(flags),
       ...(progress ? { on: progress.on } : {}),
-      signal: controller.signal,
+      signal: stop.signal,
     };
     const report = flags.plan
       ? await planAll(config, options)
       : await runAll(config, { ...options, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0, ...(flags.createDatabase ? { createDatabase: true } : {}) });
     progress?.stop();
-    return await printReport(report, flags);
+    const code = await printReport(report, flags);
+    const signal = stop.received();
+    return signal === undefined ? code : signalExitCode(signal);
   } finally {
     progress?.stop();
-    process.off("SIGINT", onSigint);
+    stop.dispose();
   }
 }

@@ -3,6 +3,6 @@ import { lazyEngine } from "../lazy-engine.js";
 import { drizzleConfigSchema } from "./config.js";
 
 /** drizzle-kit migration folders (0.x journal or 1.0 folders) with drizzle's own bookkeeping table. */
-export const drizzleEngine = lazyEngine("drizzle", drizzleConfigSchema, () => import("./drizzle-engine.js"), { resolvable: true });
+export const drizzleEngine = lazyEngine("drizzle", drizzleConfigSchema, () => import("./drizzle-engine.js"), { resolvable: true, runsUserCode: false, workerModule: import.meta.url });
 
 register(drizzleEngine);

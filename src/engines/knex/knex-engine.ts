@@ -183,11 +183,13 @@ function targets(state: State, target: Target, opts: PlanOptions): KnexFile[] {
  * Loads every module a run needs before running any, as knex does: a module that does not load
  * or lacks `up`/`down` fails the run with nothing applied.
  */
-async function loadAll(source: KnexSource, files: KnexFile[], opts: PlanOptions, config: KnexConfig): Promise<Loaded[]> {
+async function loadAll(source: KnexSource, files: KnexFile[], opts: RunOptions, config: KnexConfig): Promise<Loaded[]> {
   const loaded: Loaded[] = [];
   for (const file of files) {
     let module;
     try {
+      // A module may end the thread while it loads (process.exit): say which one first.
+      opts.onProgress?.({ type: "engine:step", step: "loading migration module", migration: file.file, file: pathOf(file) });
       module = await source.load(file);
     } catch (error) {
       throw translate(error, file.file, opts, config);

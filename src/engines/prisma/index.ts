@@ -6,6 +6,6 @@ import { prismaConfigSchema } from "./config.js";
  * Prisma Migrate folders deployed without the Prisma binary, keeping `_prisma_migrations` as Prisma
  * does. Prisma's lock on MySQL is `GET_LOCK('prisma_migrate')`, one name for the whole server.
  */
-export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => import("./prisma-engine.js"), { resolvable: true, serverWideLock: ["mysql"] });
+export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => import("./prisma-engine.js"), { resolvable: true, runsUserCode: false, workerModule: import.meta.url, serverWideLock: ["mysql"] });
 
 register(prismaEngine);

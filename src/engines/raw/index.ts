@@ -3,6 +3,6 @@ import { lazyEngine } from "../lazy-engine.js";
 import { rawConfigSchema } from "./config.js";
 
 /** Plain `.sql` files with stagecraft's own bookkeeping table. */
-export const rawEngine = lazyEngine("raw", rawConfigSchema, () => import("./raw-engine.js"), { resolvable: true });
+export const rawEngine = lazyEngine("raw", rawConfigSchema, () => import("./raw-engine.js"), { resolvable: true, runsUserCode: false, workerModule: import.meta.url });
 
 register(rawEngine);

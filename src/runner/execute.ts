@@ -1,0 +1,176 @@
+import { availableParallelism } from "node:os";
+import pLimit, { type LimitFunction } from "p-limit";
+import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
+import { scrubError } from "../errors.js";
+import { secretsOf } from "../drivers/url.js";
+import { exclusiveGroups } from "./exclusive-groups.js";
+import { emit } from "./events.js";
+import type { RunCallOptions } from "./options.js";
+import { PlanInterner } from "./plan-interner.js";
+import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressMode, runsUserCode, DEFAULT_PER_SERVER_LIMIT } from "./placement.js";
+import { prepare, type Prepared } from "./prepare.js";
+import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js";
+import { buildReport, type DatabaseReport, type RunReport } from "./report.js";
+import { select } from "./select.js";
+import { share, SharedTable } from "./shared-data.js";
+import { nextTaskId, type DispatchOutcome, type Placement, type WorkerPool } from "./worker-pool.js";
+
+export interface ExecuteSettings {
+  /** Threads for databases that run alone, to size the default concurrency. */
+  aloneThreads: number;
+  /** No runner is kept: a small plan may run in this thread, and the pool may start fewer threads than its maximum. */
+  oneShot: boolean;
+  /** The caller chose the thread counts: keep them. */
+  threadsChosen: boolean;
+}
+
+/** Plans, runs or resolves the selected databases of a loaded config on `pool`; one database failing never rejects. */
+export async function execute(mode: CallContext["mode"], config: StagecraftConfig, options: RunCallOptions, pool: WorkerPool, settings: ExecuteSettings, resolve?: CallContext["resolve"]): Promise<RunReport> {
+  const selected = select(config, options);
+  const env = options.env ?? process.env;
+  const prepared = selected.map((db) => prepare(db, config, env));
+  const engines = new Map(selected.map((db) => [db.engine, engineOf(db)]));
+  const small = mode !== "run" && settings.oneShot && prepared.length <= IN_PROCESS_MAX_DATABASES && selected.every((db) => !runsUserCode(engines.get(db.engine)));
+  const inProcess = options.inProcess ?? small;
+  const cores = availableParallelism();
+  const anyServer = prepared.some((p) => p.server !== undefined);
+  const places = prepared.map((item) => placement(item, engines.get(item.db.engine), inProcess));
+  const aloneThreads = settings.oneShot && !settings.threadsChosen && !inProcess
+    ? pool.fit({
+      sqlite: prepared.filter((p, i) => places[i] === "alone" && p.server === undefined).length,
+      otherAlone: prepared.filter((p, i) => places[i] === "alone" && p.server !== undefined).length,
+      shared: places.filter((where) => where === "shared").length,
+    })
+    : settings.aloneThreads;
+  // SQLite-only: two per thread, so a thread finds its next database queued instead of idling
+  // through a round trip to this thread. With servers: I/O-bound, several per thread.
+  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * aloneThreads));
+  const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
+  const limit = pLimit(concurrency);
+  const servers = new Map<string, LimitFunction>();
+  const call = share<CallContext>({ mode, direction: options.direction ?? "up", steps: options.steps ?? 0, ...(options.to === undefined ? {} : { to: options.to }), workDir: config.dir, ...(resolve ? { resolve } : {}) });
+  const folders = new SharedTable<FolderContext>();
+  const folderKeys = new WeakMap<Record<string, unknown>, string>();
+  const folderOf = (db: DatabaseConfig): { key: string; ref: SharedRef<FolderContext> } => {
+    let configKey = folderKeys.get(db.engineConfig);
+    if (configKey === undefined) folderKeys.set(db.engineConfig, (configKey = JSON.stringify(db.engineConfig)));
+    const key = `${db.engine}\0${db.migrationPath}\0${configKey}`;
+    return { key, ref: folders.get(key, () => folderContext(db, engines.get(db.engine), config, options.plugins ?? [])) };
+  };
+  const interner = new PlanInterner();
+  const abortFlag = options.signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+  const onAbort = (): void => void (abortFlag && Atomics.store(abortFlag, 0, 1));
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  let failed = false;
+  const reportMode = mode === "plan" ? "plan" : "run";
+
+  const runOne = async (item: Prepared, where: Placement): Promise<DatabaseReport> => {
+    const { db } = item;
+    const as = (status: DatabaseReport["status"]): DatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
+    if (options.signal?.aborted) return as("cancelled");
+    if (failed && options.failFast) return as("skipped");
+    if (item.url === undefined) return finish(item, { ...as("failed"), error: item.error! }, 0);
+    const started = performance.now();
+    const engine = engines.get(db.engine);
+    const folder = folderOf(db);
+    const task: Task = {
+      id: nextTaskId(),
+      call,
+      folder: folder.ref,
+      database: db.name,
+      connectionEnv: db.connectionEnv,
+      url: item.url,
+      lockTimeoutMs: db.lockTimeoutMs,
+      connection: {
+        connectTimeoutMs: options.connectTimeoutMs ?? db.connectTimeoutMs,
+        stallTimeoutMs: db.stallTimeoutMs,
+        waitMs: options.waitMs ?? 0,
+        createDatabase: mode === "run" && options.createDatabase === true,
+      },
+      progress: progressMode(where, engine, db, options.on),
+      announce: options.on?.["database:start"] !== undefined,
+      ...(abortFlag ? { abortFlag } : {}),
+    };
+    const outcome = await pool.dispatch(task, {
+      placement: where,
+      ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
+      onEvent: (event) => {
+        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine });
+        else if (event.type !== "engine:step") emit(options.on, event.type, { database: db.name, ...event });
+      },
+    });
+    const report = toReport(as("failed"), outcome, db, secretsOf(item.url));
+    report.migrations = interner.migrations(folder.key, report.migrations);
+    report.applied = interner.ids(folder.key, report.applied);
+    return finish(item, report, performance.now() - started);
+  };
+  const finish = (item: Prepared, report: DatabaseReport, elapsedMs: number): DatabaseReport => {
+    if (report.status === "failed") failed = true;
+    if (reportMode === "run") report.durationMs = Math.round(elapsedMs);
+    emit(options.on, "database:done", { database: item.db.name, report });
+    return report;
+  };
+
+  try {
+    const schedule = (item: Prepared, where: Placement): Promise<DatabaseReport> => {
+      const serverLimit = item.server === undefined ? undefined : servers.get(item.server) ?? servers.set(item.server, pLimit(perServer)).get(item.server)!;
+      return serverLimit ? serverLimit(() => limit(() => runOne(item, where))) : limit(() => runOne(item, where));
+    };
+    // Feed p-limit a window of databases, not all of them at once: a fleet of thousands keeps
+    // only a few pending closures alive, so memory stays flat as the fleet grows.
+    const reports: DatabaseReport[] = new Array(prepared.length);
+    const { shared, groups } = exclusiveGroups(prepared, config.dir, mode !== "plan");
+    let next = 0;
+    const feeder = async (): Promise<void> => {
+      while (next < shared.length) {
+        const index = shared[next++]!;
+        reports[index] = await schedule(prepared[index]!, places[index]!);
+      }
+    };
+    // Databases behind a server-wide engine lock: one at a time per server, each group on its own.
+    const serial = async (group: number[]): Promise<void> => {
+      for (const index of group) reports[index] = await schedule(prepared[index]!, places[index]!);
+    };
+    // Room for every server's limiter to hold its share waiting, so one busy server never stalls the rest.
+    const serverCount = new Set(prepared.map((p) => p.server).filter((server) => server !== undefined)).size;
+    const window = Math.min(prepared.length, 2 * concurrency + serverCount * perServer);
+    await Promise.all([...Array.from({ length: Math.min(window, shared.length) }, feeder), ...groups.map(serial)]);
+    return buildReport(reportMode, reports);
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, secrets: readonly string[]): DatabaseReport {
+  switch (outcome.kind) {
+    case "result": {
+      const { status, migrations, applied, warnings, error } = outcome.result;
+      return { name: base.name, engine: base.engine, status, migrations, applied, ...(warnings ? { warnings } : {}), ...(error ? { error } : {}) };
+    }
+    case "timeout": {
+      const migration = outcome.where.migration;
+      return { ...base, error: {
+        kind: "migration_timeout",
+        message: `database ${db.name}: migration ${migration ?? "(unknown)"} ran longer than migration_timeout_ms (${db.migrationTimeoutMs} ms); its worker thread was stopped and its connection closed`,
+        database: db.name,
+        ...(migration ? { migration } : {}),
+        hint: "a transactional migration was rolled back with the connection; a non-transactional one is recorded as unfinished: check the database, then `stagecraft migrate resolve`",
+      } };
+    }
+    case "crash": {
+      const { migration, step } = outcome.where;
+      const during = migration !== undefined ? ` during migration ${migration}` : step !== undefined ? ` while ${step.step}${step.file === undefined ? "" : ` ${step.file}`}` : "";
+      const culprit = migration ?? step?.migration;
+      // A crash message is whatever the thread died of, e.g. an error holding the connection config.
+      return { ...base, error: scrubError({
+        kind: "internal",
+        message: `database ${db.name}: the worker thread running engine ${db.engine} died${during}: ${outcome.message}`,
+        database: db.name,
+        ...(culprit === undefined ? {} : { migration: culprit }),
+        ...(migration === undefined && step?.file !== undefined ? { file: step.file } : {}),
+        hint: "a migration or engine ended its thread (process.exit, an uncaught error, out of memory); it ran alone in that thread, so no other database was affected",
+      }, secrets) };
+    }
+  }
+}

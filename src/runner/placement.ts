@@ -1,0 +1,84 @@
+import { availableParallelism } from "node:os";
+import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
+import { defaultRegistry } from "../registry/default-registry.js";
+import type { Engine } from "../registry/engine.js";
+import type { FolderContext, ProgressMode } from "./protocol.js";
+import type { Prepared } from "./prepare.js";
+import type { RunnerListeners } from "./events.js";
+import type { Placement, WorkerPoolOptions } from "./worker-pool.js";
+
+/** Databases in flight per server unless `perServerLimit` says otherwise. */
+export const DEFAULT_PER_SERVER_LIMIT = 8;
+/** Heap limit of a worker thread unless `workerMemoryMb` says otherwise. */
+export const DEFAULT_WORKER_MEMORY_MB = 2048;
+/** Threads of a kept runner beyond the first exit after idling this long. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Plans (and resolves) of this many databases or fewer run in the calling thread: no thread to start. */
+export const IN_PROCESS_MAX_DATABASES = 4;
+/** Server databases in flight in one shared thread at most; p-limit keeps the real number lower. */
+const TASKS_PER_SHARED_THREAD = 64;
+const BUILTIN_ENGINES = new URL("../engines/builtin.js", import.meta.url).href;
+
+/**
+ * Threads for databases that run alone. SQLite work mostly waits on fsync (84 per database of
+ * 20 migrations), not on the CPU: twice the cores keeps the cores busy while others wait.
+ */
+export const defaultAloneThreads = (cores = availableParallelism()): number => Math.max(4, 2 * cores);
+/** Shared threads carry many waiting server databases each, leaving the cores to the servers. */
+export const defaultSharedThreads = (cores = availableParallelism()): number => Math.ceil(cores / 2);
+
+export interface PoolSettings {
+  maxThreads?: number;
+  sharedThreads?: number;
+  workerMemoryMb?: number;
+  idleTimeoutMs?: number;
+}
+
+export function poolOptions(settings: PoolSettings): WorkerPoolOptions {
+  return {
+    aloneThreads: Math.max(1, settings.maxThreads ?? defaultAloneThreads()),
+    sharedThreads: Math.max(1, settings.sharedThreads ?? Math.min(settings.maxThreads ?? Number.POSITIVE_INFINITY, defaultSharedThreads())),
+    tasksPerSharedThread: TASKS_PER_SHARED_THREAD,
+    workerMemoryMb: settings.workerMemoryMb ?? DEFAULT_WORKER_MEMORY_MB,
+    idleTimeoutMs: settings.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+  };
+}
+
+/** The engine as this thread's registry knows it; undefined for one the workers alone may know. */
+export function engineOf(db: DatabaseConfig): Engine | undefined {
+  return defaultRegistry.has(db.engine) ? defaultRegistry.get(db.engine) : undefined;
+}
+
+/** Runs code from the user's project, or may: an engine that does not say is assumed to. */
+export function runsUserCode(engine: Engine | undefined): boolean {
+  return engine?.runsUserCode !== false;
+}
+
+/**
+ * Where one database runs. Alone in its thread: engines that run user code (their crash must not
+ * cut short another database's migration), SQLite (CPU-bound) and migrations with a timeout
+ * (the thread is stopped). The rest — server databases of engines that run only SQL — share.
+ */
+export function placement(item: Prepared, engine: Engine | undefined, inProcess: boolean): Placement {
+  if (inProcess) return "in-process";
+  if (runsUserCode(engine) || item.server === undefined || item.db.migrationTimeoutMs !== undefined) return "alone";
+  return "shared";
+}
+
+/** Live where a crash or a timeout must know the current migration; batched for listeners; else none. */
+export function progressMode(where: Placement, engine: Engine | undefined, db: DatabaseConfig, on: RunnerListeners | undefined): ProgressMode {
+  if (where === "shared" || db.migrationTimeoutMs !== undefined || (where !== "in-process" && runsUserCode(engine))) return "live";
+  return on?.["database:start"] || on?.["migration:start"] || on?.["migration:applied"] ? "batched" : "none";
+}
+
+/** What a worker needs to run the databases of one folder, the same for each of them. */
+export function folderContext(db: DatabaseConfig, engine: Engine | undefined, config: StagecraftConfig, extraPlugins: readonly string[]): FolderContext {
+  const own = engine?.workerModule;
+  return {
+    engine: db.engine,
+    engineConfig: db.engineConfig,
+    migrationPath: db.migrationPath,
+    modules: own === undefined ? [BUILTIN_ENGINES] : [own],
+    plugins: own === undefined ? [...config.plugins, ...extraPlugins] : [],
+  };
+}

@@ -1,0 +1,51 @@
+import type { Migration } from "../registry/engine.js";
+
+/**
+ * Shares what databases of one folder have in common. Every database of a fleet reports the same
+ * migrations (id, description, checksum), each arriving as its own copy from its worker: kept as
+ * they come, a 5,000-database report holds 5,000 copies of every string. Here a migration equal
+ * to one already seen is replaced by that one, and the strings of a differing one (its own
+ * `appliedAt`, say) by the strings already held, so only what differs per database stays.
+ * Shared objects are frozen: a report's migrations are read-only.
+ */
+export class PlanInterner {
+  /** Per folder: per migration id, the first applied and the first pending version seen. */
+  readonly #folders = new Map<string, Map<string, { applied?: Migration; pending?: Migration }>>();
+
+  migrations<M extends Migration>(folder: string, migrations: readonly M[]): M[] {
+    let known = this.#folders.get(folder);
+    if (known === undefined) this.#folders.set(folder, (known = new Map()));
+    return migrations.map((m) => {
+      let versions = known.get(m.id);
+      if (versions === undefined) known.set(m.id, (versions = {}));
+      const slot = m.applied ? "applied" : "pending";
+      const seen = versions[slot] ?? versions.applied ?? versions.pending;
+      if (seen === undefined) return (versions[slot] = Object.freeze({ ...m }) as Migration) as M;
+      if (sameFields(m, seen)) return seen as M;
+      const copy = Object.freeze(reuseStrings(m, seen)) as M;
+      versions[slot] ??= copy;
+      return copy;
+    });
+  }
+
+  /** The IDs with the strings already held for them. */
+  ids(folder: string, ids: readonly string[]): string[] {
+    const known = this.#folders.get(folder);
+    return known === undefined ? [...ids] : ids.map((id) => known.get(id)?.applied?.id ?? known.get(id)?.pending?.id ?? id);
+  }
+}
+
+function sameFields(a: Migration, b: Migration): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => (a as unknown as Record<string, unknown>)[key] === (b as unknown as Record<string, unknown>)[key]);
+}
+
+function reuseStrings(m: Migration, held: Migration): Migration {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(m)) {
+    const mine = (held as unknown as Record<string, unknown>)[key];
+    out[key] = typeof value === "string" && value === mine ? mine : value;
+  }
+  return out as unknown as Migration;
+}
