@@ -74,6 +74,9 @@ export interface Driver {
 }
 
 /** A statement the server rejected, with what the server said about where and why. */
+/** A server message longer than this is cut: a `RAISE` of a huge value must not flood every report and log. */
+export const MAX_SQL_ERROR_CHARS = 4_000;
+
 export class SqlError extends Error {
   constructor(
     message: string,
@@ -83,7 +86,8 @@ export class SqlError extends Error {
     readonly lineInStatement: number | undefined,
     options?: { cause?: unknown; completed?: number },
   ) {
-    super(message, options);
+    // Scrubbed by the driver before it gets here, so a cut never leaves half a secret behind.
+    super(message.length > MAX_SQL_ERROR_CHARS ? `${message.slice(0, MAX_SQL_ERROR_CHARS)}… (${message.length - MAX_SQL_ERROR_CHARS} more characters)` : message, options);
     this.name = "SqlError";
     this.completed = options?.completed;
   }

@@ -124,13 +124,13 @@ describe("a crash fails one database, not the run", () => {
     expect(report.summary).toMatchObject({ succeeded: neighbours.size, failed: 1 });
   }, 120_000);
 
-  it.runIf(dialects.includes("postgres"))("a built-in SQL engine that runs out of memory fails alone; transactional neighbours in its thread are retried and succeed", async () => {
+  it.runIf(dialects.includes("postgres"))("an engine that shares a thread and still ends it (out of memory) fails alone; transactional neighbours in its thread are retried and succeed", async () => {
     const p = tempProject();
     cleanups.push(p.cleanup);
-    // Every row of a SELECT lands in the worker's heap: 400 rows of 1 MB each in a 64 MiB heap.
-    p.write("big/001_big.sql", "SELECT repeat('x', 1000000) FROM generate_series(1, 400);\n");
+    p.write("big/.keep", "");
     p.write("ok/001_t.sql", "CREATE TABLE t (id INT);\nSELECT pg_sleep(0.3);\nINSERT INTO t VALUES (1);\n");
-    const databases: Record<string, unknown> = { big: { connection_env: "BIG", migrations: { engine: "raw", path: "./big" } } };
+    // Declared to run no user code, so it shares the one thread with the raw databases.
+    const databases: Record<string, unknown> = { big: { connection_env: "BIG", migrations: { engine: "crash-shared", path: "./big", how: "oom", after_ms: 100 } } };
     const env: Record<string, string> = { BIG: (await database("postgres", p.dir)).url };
     const good: TestDatabase[] = [];
     for (let i = 0; i < 4; i++) {
@@ -139,11 +139,29 @@ describe("a crash fails one database, not the run", () => {
       env[`OK${i}`] = db.url;
       databases[`ok${i}`] = { connection_env: `OK${i}`, migrations: { engine: "raw", path: "./ok" } };
     }
-    const file = p.write("stagecraft.yml", stringify({ databases }));
+    const file = p.write("stagecraft.yml", stringify({ plugins: [RUNNER_PLUGIN], databases }));
     const report = await runAll(file, { env, sharedThreads: 1, concurrency: 8, workerMemoryMb: 64 });
-    expect(report.databases[0]?.error?.message).toMatch(/^database big: the worker thread running engine raw died during migration 001_big: .*memory/);
+    expect(report.databases[0]?.error?.message).toMatch(/^database big: the worker thread running engine crash-shared died during migration 001_crash: .*memory/);
     expect(report.databases.slice(1).map((d) => [d.name, d.status, d.applied])).toEqual(good.map((_, i) => [`ok${i}`, "succeeded", ["001_t"]]));
     for (const db of good) expect(await db.query("SELECT id FROM t")).toEqual([{ id: 1 }]);
+  }, 120_000);
+
+  it.runIf(dialects.includes("postgres"))("a built-in SQL engine keeps no rows and only the start of a huge server message, so neither fills its thread", async () => {
+    const p = tempProject();
+    cleanups.push(p.cleanup);
+    p.write("rows/001_rows.sql", "SELECT repeat('x', 1000000) FROM generate_series(1, 400);\n");
+    p.write("message/001_message.sql", "DO $$ BEGIN RAISE EXCEPTION '%', repeat('x', 50000000); END $$;\n");
+    const env = { ROWS: (await database("postgres", p.dir)).url, MESSAGE: (await database("postgres", p.dir)).url };
+    const file = p.write("stagecraft.yml", stringify({ databases: {
+      rows: { connection_env: "ROWS", migrations: { engine: "raw", path: "./rows" } },
+      message: { connection_env: "MESSAGE", migrations: { engine: "raw", path: "./message" } },
+    } }));
+    const report = await runAll(file, { env, workerMemoryMb: 64 });
+    const [message, rows] = report.databases;
+    expect([rows?.name, rows?.status, rows?.applied]).toEqual(["rows", "succeeded", ["001_rows"]]);
+    expect([message?.name, message?.status, message?.error?.kind]).toEqual(["message", "failed", "migration_failed"]);
+    expect(message!.error!.message.length).toBeLessThan(5_000);
+    expect(message!.error!.message).toMatch(/xxxx… \(\d+ more characters\)$/);
   }, 120_000);
 
   it("the CLI reports crashes, exits 2 and does not hang", async () => {
