@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli, startCli } from "../helpers/cli.js";
 import { tempProject } from "../helpers/project.js";

@@ -57,7 +57,7 @@ describeDialects("secrets on %s", dialects, (dialect) => {
     project.write("knex_crash/001_crash.cjs", "exports.up = async (knex) => { setTimeout(() => { throw new Error('timer: ' + JSON.stringify(knex.client.config.connection)); }, 10); await new Promise((r) => setTimeout(r, 2000)); };\nexports.down = async () => {};\n");
     project.write("bad/001_bad.sql", "CREATE TABLE IF NOT EXISTS bad_sql_t (id INT);\nSELECT * FROM no_such_table;\n");
     const databases: Record<string, unknown> = {};
-    for (const name of Object.keys(urls)) databases[name] = { connection_env: `URL_${name.toUpperCase()}`, migrations: { engine: "raw", path: "./migrations", lock_timeout_ms: 300 } };
+    for (const name of Object.keys(urls)) databases[name] = { connection_env: `URL_${name.toUpperCase()}`, migrations: { engine: "raw", path: "./migrations", lock_timeout_ms: 20_000 } };
     databases.sql_error = { connection_env: "URL_GOOD", migrations: { engine: "raw", path: "./bad", table: "bad_history" } };
     for (const engine of ["drizzle", "prisma", "knex"]) databases[`engine_${engine}`] = { connection_env: "URL_REFUSED", migrations: { engine, path: "./migrations" } };
     databases.knex_crash = { connection_env: "URL_GOOD", migrations: { engine: "knex", path: "./knex_crash", tableName: "crash_migrations" } };
@@ -73,14 +73,15 @@ describeDialects("secrets on %s", dialects, (dialect) => {
 
   it("no command, output format or failure path prints the password", async () => {
     const outputs: [string, CliResult][] = [];
-    for (const args of [["migrate"], ["migrate", "--json"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["validate"], ["validate", "--json"], ["migrate", "resolve", "-d", "refused", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--json"]]) {
+    // The JSON run first: on MySQL the knex crash leaves its migration marked unfinished, and later runs report that instead.
+    for (const args of [["migrate", "--json"], ["migrate"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["validate"], ["validate", "--json"], ["migrate", "resolve", "-d", "refused", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--json"]]) {
       outputs.push([args.join(" "), await runCli(args, project.dir, env())]);
     }
-    const report = JSON.parse(outputs[1]![1].stdout);
+    const report = JSON.parse(outputs[0]![1].stdout);
     const kinds = Object.fromEntries(report.databases.map((d: { name: string; error?: { kind: string } }) => [d.name, d.error?.kind ?? "ok"]));
     expect(kinds).toMatchObject({ good: "ok", refused: "connection_failed", auth_failure: "connection_failed", bad_port: "invalid_config", sql_error: "migration_failed", engine_drizzle: "connection_failed", engine_prisma: "connection_failed", engine_knex: "connection_failed", query_password: "connection_failed", upper_scheme: "connection_failed", padded: "ok", knex_crash: "internal" });
     // The crash message is there, with the connection config, but not the password.
-    expect(report.databases.find((d: { name: string }) => d.name === "knex_crash").error.message).toMatch(/died: .*timer: \{/);
+    expect(report.databases.find((d: { name: string }) => d.name === "knex_crash").error.message).toMatch(/died.*: timer: \{/);
     // Targets mask only the password: the rest of the URL stays readable.
     expect(report.databases.find((d: { name: string }) => d.name === "query_password").error.message).toMatch(/cannot connect to (postgres|mysql):\/\/\w+@127\.0\.0\.1:1\/\w+\?password=\*\*\*: /);
     for (const [label, result] of outputs) {
