@@ -15,8 +15,9 @@ export function readEnvFile(path: string): Record<string, string> {
       hint: "check the path (relative paths start from the current directory), or leave the env file out",
     }, { cause: error });
   }
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parseEnv(text))) if (value !== undefined) values[key] = value;
+  // A byte-order mark (editors on Windows write one) would otherwise become part of the first name.
+  const values: Record<string, string> = Object.create(null);
+  for (const [key, value] of Object.entries(parseEnv(text.replace(/^\uFEFF/, "")))) if (value !== undefined) values[key] = value;
   return values;
 }
 
@@ -25,7 +26,7 @@ export function readEnvFile(path: string): Record<string, string> {
  * holds (the deployment's real settings) always wins over a file. `env` itself is not changed.
  */
 export function withEnvFile(env: Env, path: string): Env {
-  const merged: Record<string, string | undefined> = { ...readEnvFile(path) };
+  const merged: Record<string, string | undefined> = Object.assign(Object.create(null), readEnvFile(path));
   for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
   return merged;
 }

@@ -48,4 +48,12 @@ describe("the API's envFile option", () => {
     const error = await planAll(`${p.dir}/stagecraft.yml`, { env: {}, envFile: `${p.dir}/missing.env` }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "invalid_config", message: `cannot read env file ${p.dir}/missing.env: ENOENT`, context: { file: `${p.dir}/missing.env` } });
   });
+
+  it("a .env that starts with a byte-order mark keeps its first variable", async () => {
+    const p = project();
+    p.write(".env", "\uFEFFACCOUNTS_URL=sqlite:./from-file.db\nHISTORY_TABLE=history_from_file\n");
+    const report = await planAll(`${p.dir}/stagecraft.yml`, { env: {}, envFile: `${p.dir}/.env` });
+    expect(report.databases[0]).toMatchObject({ name: "accounts", migrations: [{ id: "001_init" }] });
+    expect(report.databases[0]?.error).toBeUndefined();
+  });
 });
