@@ -1,5 +1,6 @@
 import type { DatabaseReport, RunReport } from "../runner/report.js";
 import type { makeStyle } from "./style.js";
+import { renderPlanFindings } from "./render-lint.js";
 
 type Style = ReturnType<typeof makeStyle>;
 
@@ -42,6 +43,7 @@ function planTable(db: DatabaseReport, style: Style): string[] {
       out.push(`  ${m.id.padEnd(idWidth)}  ${m.description.padEnd(descWidth)}  ${state}`);
     }
   }
+  if (db.lint) out.push(...renderPlanFindings(db.lint, style));
   if (db.error) out.push(renderError(db, style));
   return out;
 }
