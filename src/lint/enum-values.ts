@@ -15,20 +15,19 @@ export interface EnumValueUse {
  * Walks the statements of one transaction (one migration's, or a whole run's under
  * `transaction_mode: all`) and finds string constants equal to a value `ALTER TYPE … ADD VALUE`
  * added earlier in it: PostgreSQL refuses those ("unsafe use of new value") until the
- * transaction commits, unless the type itself was created in the same transaction.
+ * transaction commits, even when the type itself was created in the same transaction
+ * (checked on PostgreSQL 15; the values listed in CREATE TYPE are usable at once).
  */
 export function enumValueUses(scope: readonly AnalysedMigration[], dialect: LintDialect): EnumValueUse[] {
   const strings = dialect.strings;
   if (strings === undefined) return [];
   const uses: EnumValueUse[] = [];
   const added = new Map<string, { type: string; migration: AnalysedMigration; statement: AnalysedStatement }>();
-  const createdTypes = new Set<string>();
   for (const migration of scope) {
     for (const statement of migration.statements) {
       const { facts } = statement;
-      if (facts.createsEnum !== undefined) createdTypes.add(facts.createsEnum);
       if (facts.addsEnumValue !== undefined) {
-        if (!createdTypes.has(facts.addsEnumValue.type)) added.set(facts.addsEnumValue.value, { type: facts.addsEnumValue.type, migration, statement });
+        added.set(facts.addsEnumValue.value, { type: facts.addsEnumValue.type, migration, statement });
         continue;
       }
       if (added.size === 0) continue;

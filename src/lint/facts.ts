@@ -46,8 +46,6 @@ export interface StatementFacts {
   needsNoTransaction?: string;
   /** `ALTER TYPE t ADD VALUE 'v'`. */
   addsEnumValue?: { type: string; value: string };
-  /** `CREATE TYPE t AS ENUM (…)`: values of a type created in the same transaction may be used. */
-  createsEnum?: string;
   /** Column types it defines or changes, for later type changes (PostgreSQL). */
   columnTypes?: { table: string; column: string; type: string }[];
   /** MySQL: why the server would copy the table (no ALGORITHM=INSTANT|INPLACE|NOCOPY given). */

@@ -15,7 +15,8 @@ export interface MysqlAlter {
  * MySQL/MariaDB can only run with ALGORITHM=COPY (checked against MariaDB 10.11, which refuses
  * ALGORITHM=INPLACE for each of them): a CHECK constraint, a foreign key while
  * foreign_key_checks is on, a column type change, dropping the primary key without adding one,
- * a STORED generated column, a character-set conversion, repartitioning.
+ * a STORED generated column, a character-set conversion. Partitioning changes are left out:
+ * MariaDB takes no ALGORITHM clause beside them, so the fix would not parse.
  */
 export function readAlterOptions(tokens: Tokens, from: number): MysqlAlter {
   const actions: AlterAction[] = [];
@@ -87,8 +88,6 @@ export function readAlterOptions(tokens: Tokens, from: number): MysqlAlter {
       }
     } else if (first === "CONVERT") {
       copies.push("CONVERT TO CHARACTER SET (rewrites every text column)");
-    } else if (first === "PARTITION" || (first === "REMOVE" && tokens.is(start + 1, "PARTITIONING")) || first === "REORGANIZE" || first === "COALESCE") {
-      copies.push("repartitioning");
     }
   }
   if (dropsPrimaryKey && !addsPrimaryKey) copies.push("dropping the primary key without adding another");

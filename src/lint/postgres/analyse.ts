@@ -70,8 +70,6 @@ export function analysePostgres(statement: SqlStatement): StatementFacts {
       // RENAME VALUE has an oldVal; only ADD VALUE makes a value that cannot be used before commit.
       return stmt.newVal !== undefined && stmt.oldVal === undefined ? { kind: "ddl", addsEnumValue: { type: lastName(stmt.typeName), value: stmt.newVal } } : { kind: "ddl" };
     }
-    case "CreateEnumStmt":
-      return { kind: "ddl", createsEnum: lastName((body as { typeName?: Node[] }).typeName) };
     case "InsertStmt":
     case "UpdateStmt":
     case "DeleteStmt":
