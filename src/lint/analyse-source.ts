@@ -31,7 +31,7 @@ export async function analyseSource(source: SqlSource, grammar: SqlDialect, dial
       statements.push(...(await splitStatements(text, grammar, part)));
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
-      syntax.push({ offset: error.offset, message: error.message });
+      syntax.push({ offset: error.offset, message: error.message, refusedByEngine: true });
     }
   }
   const analysed = statements.map((statement, index) => ({ ...statement, index, facts: dialect.analyse(statement) }));

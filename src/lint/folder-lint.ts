@@ -25,6 +25,8 @@ export class FolderLint {
   /** Findings of each migration that do not depend on what else runs with it. */
   readonly #own = new Map<string, LintFinding[]>();
   readonly #byIds = new Map<string, LintFinding[]>();
+  /** Findings the engine refuses by itself before running anything (see {@link SyntaxProblem.refusedByEngine}). */
+  readonly #engineRefuses = new WeakSet<LintFinding>();
 
   private constructor(readonly dialect: Dialect, migrations: AnalysedMigration[], lint: LintDialect, settings: LintSettings["rules"]) {
     this.#migrations = migrations;
@@ -70,10 +72,13 @@ export class FolderLint {
     return sorted;
   }
 
-  /** For the run gate: every set of migrations whose running together fails, with its finding. */
+  /**
+   * For the run gate: every set of migrations whose running together fails, with its finding.
+   * Syntax errors the engine itself refuses before running anything are left to it.
+   */
   errorSets(): LintErrorSet[] {
     const sets: LintErrorSet[] = [];
-    for (const [id, findings] of this.#own) for (const finding of findings) if (finding.severity === "error") sets.push({ migrations: [id], finding });
+    for (const [id, findings] of this.#own) for (const finding of findings) if (finding.severity === "error" && !this.#engineRefuses.has(finding)) sets.push({ migrations: [id], finding });
     const run = this.#migrations.filter((m) => m.source.transaction === "run");
     for (const use of enumValueUses(run, this.#dialect)) {
       const finding = this.#enumFinding(use);
@@ -107,7 +112,8 @@ export class FolderLint {
     for (const problem of m.syntax) {
       const statement = problem.statement === undefined ? undefined : m.statements[problem.statement];
       const hit = { message: problem.message, fix: problem.fix ?? "fix the SQL: the dialect's own parser rejects it, so the migration fails before it does anything", line: m.positions.line(problem.offset), column: m.positions.column(problem.offset) };
-      this.#push(out, m, problem.rule ?? "syntax-error", statement, hit, statement === undefined ? lineAt(m.text, problem.offset) : undefined);
+      const finding = this.#push(out, m, problem.rule ?? "syntax-error", statement, hit, statement === undefined ? lineAt(m.text, problem.offset) : undefined);
+      if (finding && problem.refusedByEngine) this.#engineRefuses.add(finding);
     }
     for (const problem of m.directives.problems) {
       this.#push(out, m, "invalid-lint-ignore", undefined, { message: problem.message, fix: "write -- stagecraft:lint-ignore RULE_ID why it is safe here", line: m.positions.line(problem.offset), column: m.positions.column(problem.offset) }, lineAt(m.text, problem.offset));
@@ -135,11 +141,11 @@ export class FolderLint {
   }
 
   /** Adds a finding unless its rule is off or a lint-ignore comment covers it. */
-  #push(out: LintFinding[], m: AnalysedMigration, rule: RuleId, statement: AnalysedStatement | undefined, hit: RuleHit, text?: string): void {
+  #push(out: LintFinding[], m: AnalysedMigration, rule: RuleId, statement: AnalysedStatement | undefined, hit: RuleHit, text?: string): LintFinding | undefined {
     const setting = this.#settings[rule] ?? DEFAULT_SEVERITY[rule];
-    if (setting === "off") return;
-    if (rule !== "invalid-lint-ignore" && (m.directives.file.has(rule) || (statement !== undefined && m.directives.statements.get(statement.index)?.has(rule)))) return;
-    out.push({
+    if (setting === "off") return undefined;
+    if (rule !== "invalid-lint-ignore" && (m.directives.file.has(rule) || (statement !== undefined && m.directives.statements.get(statement.index)?.has(rule)))) return undefined;
+    const finding: LintFinding = {
       rule,
       severity: setting,
       migration: m.source.id,
@@ -149,7 +155,9 @@ export class FolderLint {
       statement: quoteStatement(text ?? statement?.text ?? ""),
       message: hit.message,
       fix: hit.fix,
-    });
+    };
+    out.push(finding);
+    return finding;
   }
 }
 

@@ -60,6 +60,11 @@ export interface SyntaxProblem {
   /** A more specific rule than `syntax-error` that explains it (`sqlite-unsupported-alter`). */
   rule?: RuleId;
   fix?: string;
+  /**
+   * The engines' own splitter raises it, so every engine refuses the run before anything runs
+   * (PostgreSQL's parser); the run gate leaves it to them.
+   */
+  refusedByEngine?: boolean;
 }
 
 /**

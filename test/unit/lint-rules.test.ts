@@ -219,6 +219,14 @@ describe("lint of a folder", () => {
     expect(await rules("postgres", "ALTER TYPE mood ADD VALUE 'ecstatic';", "UPDATE people SET mood = 'ecstatic';")).toEqual([]);
   });
 
+  it("the run gate leaves PostgreSQL syntax errors to the engine, which refuses them before running anything; SQLite's are the gate's", async () => {
+    const { folderOf } = await import("../helpers/lint-kit.js");
+    const pg = await folderOf("postgres", ["SELEC 1;"]);
+    expect([pg.findings().map((f) => f.rule), pg.errorSets()]).toEqual([["syntax-error"], []]);
+    const sqlite = await folderOf("sqlite", ["SELEC 1;"]);
+    expect(sqlite.errorSets().map((s) => [s.migrations, s.finding.rule])).toEqual([[["001_m"], "syntax-error"]]);
+  });
+
   it("findings(ids) keeps only the migrations asked for, in apply order", async () => {
     const { folderOf } = await import("../helpers/lint-kit.js");
     const folder = await folderOf("postgres", ["DROP TABLE a;", "SELECT 1;", "DROP TABLE c;"]);
