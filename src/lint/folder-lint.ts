@@ -104,7 +104,9 @@ export class FolderLint {
       if (!syntaxAt.has(statement.index)) {
         for (const rule of rules) {
           const hits = rule.check(statement, ctx);
-          for (const hit of hits === undefined ? [] : Array.isArray(hits) ? hits : [hits]) this.#push(out, m, rule.id, statement, hit);
+          if (hits === undefined) continue;
+          if (!Array.isArray(hits)) this.#push(out, m, rule.id, statement, hits);
+          else for (const hit of hits) this.#push(out, m, rule.id, statement, hit);
         }
       }
       history.record(statement.facts);
