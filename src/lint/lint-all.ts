@@ -39,7 +39,7 @@ export async function lintAll(input: StagecraftConfig | string, options: LintAll
   const lintOne = async (db: DatabaseConfig, dialect: Dialect | undefined, pending: readonly string[] | undefined): Promise<void> => {
     const engine = engineOf(db);
     if (!LintCache.reads(engine)) {
-      builder.notLinted(db.name, db.engine, `engine ${db.engine} has no SQL sources to read${db.engine === "knex" ? " (knex migrations are JavaScript)" : ""}`);
+      builder.notLinted(db.name, db.engine, `engine ${db.engine} has no SQL sources to read (its migrations are code, or it does not implement sources())`);
       return;
     }
     let folder: FolderLint;

@@ -115,7 +115,7 @@ describe("stagecraft lint", () => {
     const result = await p.cli(["lint", "--all", "--json"], { MAIN_URL: "sqlite:./main.db", JOBS_URL: "sqlite:./jobs.db" });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).databases).toEqual([
-      { name: "jobs", engine: "knex", status: "not-linted", migrations: 0, errors: 0, warnings: 0, reason: "engine knex has no SQL sources to read (knex migrations are JavaScript)" },
+      { name: "jobs", engine: "knex", status: "not-linted", migrations: 0, errors: 0, warnings: 0, reason: "engine knex has no SQL sources to read (its migrations are code, or it does not implement sources())" },
       { name: "main", engine: "raw", dialect: "sqlite", status: "linted", migrations: 1, errors: 0, warnings: 0 },
     ]);
   });
