@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import type { LintFinding, LintReport } from "../index.js";
+import type { DatabaseReport, LintFinding, LintReport } from "../index.js";
 import type { makeStyle } from "./style.js";
 
 type Style = ReturnType<typeof makeStyle>;
@@ -54,4 +54,13 @@ export function renderPlanFindings(findings: readonly LintFinding[], style: Styl
   const warnings = findings.length - errors;
   const counts = [errors > 0 ? style.red(`${errors} error${errors === 1 ? "" : "s"}`) : "", warnings > 0 ? style.yellow(`${warnings} warning${warnings === 1 ? "" : "s"}`) : ""].filter((c) => c !== "");
   return [`  lint: ${counts.join(", ")}${errors > 0 ? " (migrate refuses to start this database; --no-lint overrides)" : ""}`, ...findings.flatMap((f) => renderFinding(f, style, "    "))];
+}
+
+/** For a summarised plan (a fleet): how many of the databases not shown in full have findings. */
+export function summariseFindings(databases: readonly DatabaseReport[], style: Style): string[] {
+  const withFindings = databases.filter((db) => (db.lint?.length ?? 0) > 0);
+  if (withFindings.length === 0) return [];
+  const withErrors = withFindings.filter((db) => db.lint!.some((f) => f.severity === "error")).length;
+  const errors = withErrors > 0 ? `, ${style.red(`${withErrors} with errors`)} (migrate refuses to start them; --no-lint overrides)` : "";
+  return [`lint: ${withFindings.length} database${withFindings.length === 1 ? " has" : "s have"} findings in pending migrations${errors}; \`stagecraft lint\` lists them`, ""];
 }
