@@ -37,7 +37,9 @@ export class RunnerLint {
       folder = await this.#cache.folder(db, engine, dialect);
     } catch (error) {
       const { message } = serializeError(error);
-      return this.mode === "run" ? NOTHING : { annotate: (report) => void (report.warnings = [...(report.warnings ?? []), { code: "lint_failed", message: `lint could not read the migrations: ${message}` }]) };
+      // A plan that failed says more than lint could; one that succeeded says lint did not run.
+      if (this.mode === "run") return NOTHING;
+      return { annotate: (report) => void (report.status === "succeeded" && (report.warnings = [...(report.warnings ?? []), { code: "lint_failed", message: `lint could not read the migrations: ${message}` }])) };
     }
     if (this.mode === "run") {
       const errors = folder.errorSets();
