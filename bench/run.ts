@@ -9,9 +9,10 @@ import { sqliteFleet } from "./sqlite-fleet.js";
 import { stopTime } from "./stop-time.js";
 import { events } from "./events.js";
 import { warmRunner } from "./warm-runner.js";
+import { lint } from "./lint.js";
 import { fmt, type Bench, type Figure } from "./harness.js";
 
-const ALL: Bench[] = [registryLookup, dispatchOverhead, sqliteFleet, serverFleet, memory, fleetMemory, coldStart, warmRunner, events, stopTime];
+const ALL: Bench[] = [registryLookup, dispatchOverhead, sqliteFleet, serverFleet, memory, fleetMemory, coldStart, warmRunner, events, stopTime, lint];
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

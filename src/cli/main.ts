@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { enginesCommand } from "./commands/engines.js";
+import { lintCommand } from "./commands/lint.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { resolveCommand } from "./commands/resolve.js";
 import { validateCommand } from "./commands/validate.js";
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   resolveCommand(migrate);
   validateCommand(program);
   enginesCommand(program);
+  lintCommand(program);
   return program;
 }
 

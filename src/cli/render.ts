@@ -1,5 +1,6 @@
 import type { DatabaseReport, RunReport } from "../runner/report.js";
 import type { makeStyle } from "./style.js";
+import { renderPlanFindings, summariseFindings } from "./render-lint.js";
 
 type Style = ReturnType<typeof makeStyle>;
 
@@ -27,6 +28,7 @@ export function renderPlan(report: RunReport, style: Style, options: RenderOptio
     out.push(style.dim(`… and ${rest.length} more: ${upToDate} up to date, ${rest.length - upToDate} with pending migrations (--verbose or --json for all)`), "");
   }
   if (brief.length + rest.length > 0) out.push(...pendingByMigration(report, style));
+  if (brief.length + rest.length > 0) out.push(...summariseFindings([...brief, ...rest], style));
   out.push(renderSummary(report, style));
   return out.join("\n");
 }
@@ -42,6 +44,7 @@ function planTable(db: DatabaseReport, style: Style): string[] {
       out.push(`  ${m.id.padEnd(idWidth)}  ${m.description.padEnd(descWidth)}  ${state}`);
     }
   }
+  if (db.lint) out.push(...renderPlanFindings(db.lint, style));
   if (db.error) out.push(renderError(db, style));
   return out;
 }

@@ -14,6 +14,7 @@ import { locate } from "./locate.js";
 import { firstLine } from "../util/text.js";
 import { loadPlugins } from "./plugins.js";
 import { topSchema } from "./schema.js";
+import type { LintSettings } from "../lint/lint-config.js";
 
 export type { DatabaseConfig } from "./check-database.js";
 export type { FleetSummary } from "./expand-entries.js";
@@ -30,6 +31,8 @@ export interface StagecraftConfig {
   /** One per fleet entry: what it expanded to. */
   fleets?: FleetSummary[];
   environment?: string;
+  /** The `lint:` section: a severity per rule (docs/lint.md). */
+  lint?: LintSettings;
 }
 
 export interface LoadConfigOptions {
@@ -121,7 +124,7 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   const entries = Object.entries(root.databases as Record<string, unknown>).filter(([name]) => !unresolved.has(name));
   const { databases, fleets } = await checkEntries(entries, { dir, registry, at, env }, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { file, dir, plugins: pluginPaths, databases, fleets, ...(options.environment === undefined ? {} : { environment: options.environment }) };
+  return { file, dir, plugins: pluginPaths, databases, fleets, ...(options.environment === undefined ? {} : { environment: options.environment }), ...(top.data.lint === undefined ? {} : { lint: top.data.lint }) };
 }
 
 /**

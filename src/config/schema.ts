@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { fleetSchema, tagsSchema } from "./fleet-schema.js";
+import { lintConfigSchema } from "../lint/lint-config.js";
 
 /** Strategy used when a database does not say. */
 export const DEFAULT_STRATEGY = "pre_deploy";
@@ -59,6 +60,7 @@ export const configSchema = z.looseObject({
   plugins: z.array(z.string({ error: "each plugin must be a module path (a string)" })).default([]),
   databases: z.record(databaseName, z.union([databaseSchema, fleetEntrySchema]), expect("a map of database names to their settings", "must be a map of database names to their settings")),
   environments: z.record(z.string(), z.unknown()).optional(),
+  lint: lintConfigSchema.optional(),
 });
 
 /** The top level only; each database is checked on its own so one bad database hides no other problem. */

@@ -2,6 +2,7 @@ import type { ZodType } from "zod";
 import type { ConnectionOptions } from "../drivers/connection-options.js";
 import type { Dialect } from "../drivers/driver.js";
 import type { StagecraftError } from "../errors.js";
+import type { SourceOptions, SqlSources } from "./sql-sources.js";
 
 /**
  * Where a migration stands in the database: recorded as applied, not recorded, or started and
@@ -147,4 +148,10 @@ export interface Engine {
   run(opts: RunOptions): Promise<RunResult>;
   /** Recovery after a failed non-transactional migration (`stagecraft migrate resolve`). */
   resolve?(opts: ResolveOptions): Promise<void>;
+  /**
+   * Offline: every migration's SQL and the transaction it will run in, read from the folder
+   * without connecting. `stagecraft lint` reads these; an engine without it (knex: its
+   * migrations are JavaScript) is not linted.
+   */
+  sources?(opts: SourceOptions): Promise<SqlSources>;
 }

@@ -11,6 +11,7 @@ import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressM
 import { prepare, type Prepared } from "./prepare.js";
 import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js";
 import { buildReport, type DatabaseReport, type RunReport } from "./report.js";
+import { RunnerLint } from "../lint/runner-lint.js";
 import { select } from "./select.js";
 import { share, SharedTable } from "./shared-data.js";
 import { nextTaskId, type DispatchOutcome, type Placement, type WorkerPool } from "./worker-pool.js";
@@ -64,6 +65,8 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   if (options.signal?.aborted) onAbort();
   let failed = false;
   const reportMode = mode === "plan" ? "plan" : "run";
+  // Lint: plans list findings of pending migrations; up runs refuse a database whose pending migrations have errors.
+  const lint = options.lint === false || mode === "resolve" || options.direction === "down" ? undefined : new RunnerLint(config.lint, config.dir, reportMode);
 
   const runOne = async (item: Prepared, where: Placement): Promise<DatabaseReport> => {
     const { db } = item;
@@ -74,6 +77,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const started = performance.now();
     const engine = engines.get(db.engine);
     const folder = folderOf(db);
+    const linted = await lint?.forDatabase(db, engine, item.url);
     const task: Task = {
       id: nextTaskId(),
       call,
@@ -91,6 +95,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       progress: progressMode(where, engine, db, options.on),
       announce: options.on?.["database:start"] !== undefined,
       ...(abortFlag ? { abortFlag } : {}),
+      ...(linted?.errors ? { lintErrors: linted.errors } : {}),
     };
     const outcome = await pool.dispatch(task, {
       placement: where,
@@ -103,6 +108,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const report = toReport(as("failed"), outcome, db, secretsOf(item.url));
     report.migrations = interner.migrations(folder.key, report.migrations);
     report.applied = interner.ids(folder.key, report.applied);
+    linted?.annotate(report);
     return finish(item, report, performance.now() - started);
   };
   const finish = (item: Prepared, report: DatabaseReport, elapsedMs: number): DatabaseReport => {

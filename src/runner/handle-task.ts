@@ -9,6 +9,7 @@ import { TaskEvents, type EventSink } from "./outbox.js";
 import type { CallContext, FolderContext, Task, TaskResult } from "./protocol.js";
 import { unshare } from "./shared-data.js";
 import { flagSignal } from "./worker-abort.js";
+import { refuseLintErrors } from "./lint-gate.js";
 
 /** Module imports this thread started, kept so each module is imported once (and a failure stays one). */
 const imports = new Map<string, Promise<unknown>>();
@@ -57,6 +58,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
         if (event.type === "migration:applied") applied.push(event.migration);
         events.send(event);
       };
+      if (task.lintErrors && call.direction === "up") await refuseLintErrors(engine, base, call, task.lintErrors);
       const result = checkRun(engine.id, await engine.run({ ...base, direction: call.direction, steps: call.steps, ...(call.to === undefined ? {} : { to: call.to }), onProgress }));
       applied.splice(0, applied.length, ...result.applied);
       cancelled = result.cancelled === true;

@@ -48,6 +48,11 @@ export interface PlanCallOptions {
    */
   inProcess?: boolean;
   on?: RunnerListeners;
+  /**
+   * Lint the pending migrations (docs/lint.md): a plan lists the findings per database, and a
+   * run refuses to start a database whose pending migrations have lint errors. @default true
+   */
+  lint?: boolean;
 }
 
 export interface RunCallOptions extends PlanCallOptions {

@@ -3,6 +3,7 @@ import type { SerializedError } from "../errors.js";
 import type { ConnectionOptions } from "../drivers/connection-options.js";
 import type { MigrationProgress, PlanWarning } from "../registry/engine.js";
 import type { ReportedMigration } from "./report.js";
+import type { LintErrorSet } from "../lint/finding.js";
 
 /**
  * Data many tasks of one call share, encoded once into shared memory: a task carries a reference,
@@ -67,6 +68,8 @@ export interface Task {
   announce: boolean;
   /** Non-zero once the caller cancelled: start nothing, finish the current migration, start no other. */
   abortFlag?: Int32Array;
+  /** Runs: migrations whose lint errors fail the run; the worker refuses to start when one set is about to run. */
+  lintErrors?: LintErrorSet[];
 }
 
 /** An event as a worker reports it; `database:start` says the task left the queue and began. */

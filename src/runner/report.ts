@@ -1,5 +1,6 @@
 import type { SerializedError } from "../errors.js";
 import type { PlanWarning, StatedMigration } from "../registry/engine.js";
+import type { LintFinding } from "../lint/finding.js";
 
 /** A migration in a report: always with its `state` (applied, pending, or failed and blocking). */
 export type ReportedMigration = StatedMigration;
@@ -17,6 +18,8 @@ export interface DatabaseReport {
   error?: SerializedError;
   /** What the engine noticed in the migration source without failing (an empty folder, a misnamed file). Absent when there is none. */
   warnings?: PlanWarning[];
+  /** Plans: lint findings of the migrations still to apply (docs/lint.md). Absent when there is none. */
+  lint?: LintFinding[];
   /** Wall time of this database's task (mode `run` only: plans stay byte-identical). */
   durationMs?: number;
 }

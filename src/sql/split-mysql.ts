@@ -2,7 +2,7 @@ import { CompoundTracker } from "./mysql-compound.js";
 import { atLineStart, SqlScanner, type ScannerRules } from "./scanner.js";
 import type { TextRange } from "./statement.js";
 
-const MYSQL_RULES: ScannerRules = {
+export const MYSQL_RULES: ScannerRules = {
   backslashEscapes: true,
   hashComments: true,
   dashCommentNeedsSpace: true,

@@ -1,7 +1,7 @@
 import { SqlScanner, type ScannerRules, type Token } from "./scanner.js";
 import type { TextRange } from "./statement.js";
 
-const SQLITE_RULES: ScannerRules = {
+export const SQLITE_RULES: ScannerRules = {
   backslashEscapes: false,
   hashComments: false,
   dashCommentNeedsSpace: false,

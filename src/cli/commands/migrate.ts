@@ -12,6 +12,8 @@ interface MigrateFlags extends CommonFlags, SelectionFlags, ConnectionFlags {
   steps?: number;
   down?: boolean;
   failFast?: boolean;
+  /** False with `--no-lint`. */
+  lint?: boolean;
 }
 
 /** `stagecraft migrate`: apply pending migrations, or show the plan. */
@@ -24,6 +26,7 @@ export function migrateCommand(program: Command): Command {
     .option("--down", "revert the last --steps migrations of each database")
     .option("--fail-fast", "start no new database after the first failure")
     .option("--create-database", "create a PostgreSQL/MySQL database that does not exist yet (SQLite files are always created)")
+    .option("--no-lint", "do not lint pending migrations: run a database even when they have lint errors, and plan without findings")
     .action(async (flags: MigrateFlags) => {
       process.exitCode = await migrate(flags);
     });
@@ -46,6 +49,7 @@ async function migrate(flags: MigrateFlags): Promise<number> {
       ...selectionOptions(flags),
       ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
       ...(flags.failFast ? { failFast: true } : {}),
+      ...(flags.lint === false ? { lint: false } : {}),
       ...connectionOptions(flags),
       ...(progress ? { on: progress.on } : {}),
       signal: stop.signal,

@@ -5,4 +5,6 @@ import { drizzleConfigSchema } from "./config.js";
 /** drizzle-kit migration folders (0.x journal or 1.0 folders) with drizzle's own bookkeeping table. */
 export const drizzleEngine = lazyEngine("drizzle", drizzleConfigSchema, () => import("./drizzle-engine.js"), { resolvable: true, runsUserCode: false, workerModule: import.meta.url });
 
+// Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
+drizzleEngine.sources = async (opts) => (await import("./drizzle-sources.js")).sources(opts);
 register(drizzleEngine);

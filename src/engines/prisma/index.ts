@@ -8,4 +8,6 @@ import { prismaConfigSchema } from "./config.js";
  */
 export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => import("./prisma-engine.js"), { resolvable: true, runsUserCode: false, workerModule: import.meta.url, serverWideLock: ["mysql"] });
 
+// Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
+prismaEngine.sources = async (opts) => (await import("./prisma-sources.js")).sources(opts);
 register(prismaEngine);

@@ -5,4 +5,6 @@ import { rawConfigSchema } from "./config.js";
 /** Plain `.sql` files with stagecraft's own bookkeeping table. */
 export const rawEngine = lazyEngine("raw", rawConfigSchema, () => import("./raw-engine.js"), { resolvable: true, runsUserCode: false, workerModule: import.meta.url });
 
+// Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
+rawEngine.sources = async (opts) => (await import("./raw-sources.js")).sources(opts);
 register(rawEngine);
