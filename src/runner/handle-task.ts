@@ -20,7 +20,7 @@ const imports = new Map<string, Promise<unknown>>();
  */
 export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResult> {
   const events = new TaskEvents(task.id, task.progress, sink);
-  const { signal, dispose } = flagSignal(task.abortFlag);
+  const { signal, dispose } = flagSignal(task.abortFlag, task.call.key);
   const call = unshare(task.call);
   const folder = unshare(task.folder);
   const applied: string[] = [];
