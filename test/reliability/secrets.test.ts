@@ -71,7 +71,8 @@ describeDialects("secrets on %s", dialects, (dialect) => {
 
   const env = () => Object.fromEntries(Object.entries(urls).map(([name, url]) => [`URL_${name.toUpperCase()}`, url]));
 
-  it("no command, output format or failure path prints the password", async () => {
+  // Many CLI processes, each with several databases: minutes on a loaded machine.
+  it("no command, output format or failure path prints the password", { timeout: 240_000 }, async () => {
     const outputs: [string, CliResult][] = [];
     // The JSON run first: on MySQL the knex crash leaves its migration marked unfinished, and later runs report that instead.
     for (const args of [["migrate", "--json"], ["migrate"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["validate"], ["validate", "--json"], ["migrate", "resolve", "-d", "refused", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--json"]]) {
