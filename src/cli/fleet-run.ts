@@ -86,7 +86,7 @@ export async function fleetRun(config: StagecraftConfig, flags: LedgerFlags & Se
       const outcome = await reader!.logicalRun(rerun, base.map((db) => db.name));
       only = new Set(outcome.databases.filter((db) => RERUN_STATUSES.has(db.status)).map((db) => db.name));
       label ??= rerun;
-      notes.push(`--only-failed ${rerun}: ${only.size} database${only.size === 1 ? "" : "s"} to rerun`);
+      notes.push(`--only-failed ${rerun}: ${only.size} database${only.size === 1 ? "" : "s"} of the selection failed, were cancelled, skipped, unfinished or missing`);
     }
     const waves = config.rollout === undefined || (!flags.rollout && flags.wave === undefined) ? undefined : await readable(async () => planWaves(base, config.rollout!, config.file));
     let wave: Wave | undefined;
