@@ -16,6 +16,9 @@ import { selectionOptions, type SelectionFlags } from "./selection.js";
 import { version } from "./shared.js";
 import { waveGate } from "./wave-gate.js";
 
+/** What a run label may hold: it is a key column of the ledger. */
+const RUN_LABEL = /^[^\p{Cc}]{1,200}$/u;
+
 /** What one call of the runner gets on top of the command's own options. */
 export interface RunExtra {
   shard?: Shard;
@@ -61,11 +64,12 @@ export async function fleetRun(config: StagecraftConfig, flags: LedgerFlags & Se
     if (flags.onlyFailed !== undefined) throw refuse(`--only-failed reads the ledger, and ${config.file} has no ledger: section (docs/ledger.md)`);
     if (flags.runLabel !== undefined) throw refuse(`--run-label names a run in the ledger, and ${config.file} has no ledger: section (docs/ledger.md)`);
   }
+  if (flags.runLabel !== undefined && !RUN_LABEL.test(flags.runLabel)) throw refuse(`--run-label "${flags.runLabel}": a label is 1 to 200 printable characters (a release tag, a pipeline ID)`);
   const base = select(config, selectionOptions(flags));
   const notes: string[] = [];
 
   // The ledger: written by runs, read by --only-failed and the --wave gate.
-  const wantsLedger = config.ledger !== undefined && (!ctx.plan || flags.onlyFailed !== undefined || (flags.wave !== undefined && flags.runLabel !== undefined));
+  const wantsLedger = config.ledger !== undefined && (!ctx.plan || flags.onlyFailed !== undefined);
   let ledger: OpenLedger | undefined;
   if (wantsLedger) {
     try {
