@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -121,6 +122,27 @@ it("an unreachable ledger fails the run before any database is touched (exit 1),
     expect(optional.stderr + optional.stdout).not.toContain("s3cretpw");
     expect(existsSync(`${project.dir}/app.db`)).toBe(true);
   } finally {
+    project.cleanup();
+  }
+});
+
+it.skipIf(!dialects.includes("postgres"))("never stores a database's password, even when a failing migration prints it", async () => {
+  const project = tempProject();
+  const target = await createDatabase("postgres", project.dir);
+  try {
+    // The server trusts local connections: the password in the URL is accepted and ignored.
+    const url = target.url.replace("postgres://postgres@", "postgres://postgres:Hunter2Secret@");
+    project.write("migrations/001_leak.sql", "DO $$ BEGIN RAISE EXCEPTION 'cannot log in with Hunter2Secret'; END $$;\n");
+    project.write("stagecraft.yml", stringify({ ledger: { connection_env: "LEDGER_URL" }, databases: { app: { connection_env: "APP_URL", migrations: { engine: "raw", path: "./migrations" } } } }));
+    const run = await runCli(["migrate", "--run-label", "leak", "--json"], project.dir, { LEDGER_URL: "sqlite:./ledger.db", APP_URL: url });
+    expect(run.code).toBe(2);
+    const ledger = new Database(`${project.dir}/ledger.db`, { readonly: true });
+    const stored = JSON.stringify([ledger.prepare("SELECT * FROM stagecraft_runs").all(), ledger.prepare("SELECT * FROM stagecraft_run_databases").all()]);
+    ledger.close();
+    expect(stored).toContain("cannot log in with ***");
+    expect(stored).not.toContain("Hunter2Secret");
+  } finally {
+    await target.drop();
     project.cleanup();
   }
 });
