@@ -103,7 +103,9 @@ export async function fleetRun(config: StagecraftConfig, flags: LedgerFlags & Se
         if (problem) throw refuse(problem);
       }
     }
-    const inRun = (db: DatabaseConfig): boolean => (shard === undefined || inShard(db.name, shard)) && (only === undefined || only.has(db.name)) && (wave === undefined || wave.databases.includes(db.name));
+    // A rollout runs only what its waves take; --wave only that wave.
+    const inWaves = flags.rollout ? new Set(waves!.flatMap((w) => w.databases)) : wave === undefined ? undefined : new Set(wave.databases);
+    const inRun = (db: DatabaseConfig): boolean => (shard === undefined || inShard(db.name, shard)) && (only === undefined || only.has(db.name)) && (inWaves === undefined || inWaves.has(db.name));
     const running = base.filter(inRun);
     if (shard) notes.push(`shard ${formatShard(shard)}: ${running.length} of ${base.length} selected databases`);
 

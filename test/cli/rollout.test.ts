@@ -109,6 +109,19 @@ describe("migrate --rollout and --wave", () => {
     }
   });
 
+  it("a rollout runs only what its waves take; the rest is left out, not unfinished", async () => {
+    const half = rolloutProject({ waves: [{ name: "half", percent: 50 }] }, () => ["fleet"], []);
+    try {
+      const run = await runCli(["migrate", "--rollout", "--run-label", "h", "--json"], half.dir, ENV);
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as Report).databases).toHaveLength(6);
+      const shown = JSON.parse((await runCli(["runs", "show", "h", "--json"], half.dir, ENV)).stdout);
+      expect([shown.counts.succeeded, shown.counts.missing, shown.counts.unfinished]).toEqual([6, 6, 0]);
+    } finally {
+      half.cleanup();
+    }
+  });
+
   it("checks the rollout: section and the flags", async () => {
     const bad = rolloutProject({ waves: [{ name: "a", tags: ["canary"], percent: 5 }, { name: "a", percent: 100 }], stop_on: "any_failure", max_failed_percent: 3 }, () => ["canary"], []);
     try {
