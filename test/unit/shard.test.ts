@@ -82,3 +82,25 @@ describe("shards", () => {
     expect(selectDatabases(all, { shard: { index: 5, count: 2 } })).toEqual({ ok: false, problems: ["shard 5/2 is out of range: K is 0-based, from 0 to 1"] });
   });
 });
+
+describe("the shard option of the API", () => {
+  it("runAll({ shard }) runs that shard only; the shards together run every database once", async () => {
+    const { runAll, planAll } = await import("../helpers/stagecraft.js");
+    const { tempProject } = await import("../helpers/project.js");
+    const project = tempProject();
+    try {
+      project.write("migrations/001_a.sql", "CREATE TABLE a (id INT);\n");
+      const names = Array.from({ length: 12 }, (_, i) => `db_${i}`);
+      project.write("stagecraft.yml", `databases:\n  all:\n    fleet: { list: [${names.join(", ")}], url: "sqlite:./{{name}}.db" }\n    migrations: { engine: raw, path: ./migrations }\n`);
+      const file = `${project.dir}/stagecraft.yml`;
+      const reports = [];
+      for (let index = 0; index < 3; index++) reports.push(await runAll(file, { shard: { index, count: 3 } }));
+      const ran = reports.flatMap((r) => r.databases.map((db) => db.name));
+      expect(ran.sort()).toEqual([...names].sort());
+      expect(reports.every((r) => r.ok && r.databases.every((db) => db.applied.length === 1))).toBe(true);
+      await expect(planAll(file, { shard: { index: 3, count: 3 } })).rejects.toThrow("shard 3/3 is out of range: K is 0-based, from 0 to 2");
+    } finally {
+      project.cleanup();
+    }
+  });
+});
