@@ -119,7 +119,7 @@ export async function fleetRun(config: StagecraftConfig, flags: LedgerFlags & Se
         migrationSets: await migrationSetHashes(config, running),
         shard: shard ?? { index: 0, count: 1 },
         databases: running.map((db) => ({ name: db.name, engine: db.engine })),
-      }, [...ledger.secrets, ...running.flatMap((db) => secretsOfDatabase(db, ctx.env, config.dir))], ctx.warn);
+      }, [...ledger.secrets, ...running.flatMap((db) => secretsOfDatabase(db, ctx.env, config.dir))], ctx.warn, async () => (await openLedger(config, ctx.env)).driver);
       try {
         await recorder.begin();
       } catch (error) {
@@ -150,7 +150,8 @@ export async function fleetRun(config: StagecraftConfig, flags: LedgerFlags & Se
     await recorder?.finish(undefined).catch(() => undefined);
     throw error;
   } finally {
-    await ledger?.driver.close().catch(() => undefined);
+    // The recorder may have replaced the connection it was given.
+    await (recorder ? recorder.close() : ledger?.driver.close())?.catch(() => undefined);
   }
 }
 

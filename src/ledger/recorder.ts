@@ -46,12 +46,14 @@ export class LedgerRecorder {
   readonly #done = new Set<string>();
 
   constructor(
-    private readonly driver: Driver,
+    private driver: Driver,
     private readonly tables: LedgerTables,
     private readonly start: RunStart,
     /** Secrets to scrub from every message written (database URLs, their passwords). */
     private readonly secrets: readonly string[],
     private readonly onWarning: (message: string) => void,
+    /** Opens a new connection to the ledger, for when the one held is lost (server restart, failover). */
+    private readonly reconnect?: () => Promise<Driver>,
   ) {
     this.label = start.label ?? this.runId;
   }
@@ -108,15 +110,36 @@ export class LedgerRecorder {
     if (batch.length === 0) return this.#heartbeat();
     this.#queue = [];
     try {
-      await inTransaction(this.driver, async () => {
-        for (const change of batch) await this.#apply(change);
-        await this.driver.query(`UPDATE ${this.tables.runs} SET heartbeat_at = ? WHERE id = ?`, [new Date().toISOString(), this.runId]);
+      // Every change is an idempotent UPDATE: a batch whose commit was lost is safe to send again.
+      await this.#writeBatch(batch).catch(async (error: unknown) => {
+        if (!(await this.#reconnect())) throw error;
+        await this.#writeBatch(batch);
       });
       this.#lastError = undefined;
     } catch (error) {
       this.#queue = [...batch, ...this.#queue];
       if (this.#lastError === undefined) this.onWarning(`ledger: could not record ${batch.length} database outcome${batch.length === 1 ? "" : "s"} (will retry): ${this.#scrub((error as Error)?.message ?? String(error))}`);
       this.#lastError = error;
+    }
+  }
+
+  #writeBatch(batch: readonly Change[]): Promise<void> {
+    return inTransaction(this.driver, async () => {
+      for (const change of batch) await this.#apply(change);
+      await this.driver.query(`UPDATE ${this.tables.runs} SET heartbeat_at = ? WHERE id = ?`, [new Date().toISOString(), this.runId]);
+    });
+  }
+
+  /** Replaces the connection with a new one; false when there is no way to, or the ledger is still away. */
+  async #reconnect(): Promise<boolean> {
+    if (this.reconnect === undefined) return false;
+    try {
+      const fresh = await this.reconnect();
+      await this.driver.close().catch(() => undefined);
+      this.driver = fresh;
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -159,10 +182,14 @@ export class LedgerRecorder {
     if (this.#queue.length > 0) throw new Error(`ledger: ${this.#queue.length} database outcomes could not be recorded: ${this.#scrub((this.#lastError as Error)?.message ?? String(this.#lastError))}`);
     const s = report?.summary;
     const status = report === undefined ? "failed" : report.summary.cancelled > 0 ? "cancelled" : report.ok ? "succeeded" : "failed";
-    await this.driver.query(
+    const close = (): Promise<unknown> => this.driver.query(
       `UPDATE ${this.tables.runs} SET status = ?, finished_at = ?, heartbeat_at = ?, succeeded = ?, failed = ?, skipped = ?, cancelled = ? WHERE id = ?`,
       [status, new Date().toISOString(), new Date().toISOString(), s?.succeeded ?? 0, s?.failed ?? 0, s?.skipped ?? 0, s?.cancelled ?? 0, this.runId],
     );
+    await close().catch(async (error: unknown) => {
+      if (!(await this.#reconnect())) throw error;
+      await close();
+    });
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { afterAll, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli, startCli } from "../helpers/cli.js";
 import { tempProject } from "../helpers/project.js";
+import { createDatabase, pgAdmin, serverUp } from "../helpers/servers.js";
 
 const NAMES = ["t_1", "t_2", "t_3", "t_4"];
 
@@ -54,4 +55,41 @@ it("SIGTERM mid-run: the ledger records the finished, the cancelled and a closed
   expect(JSON.parse(rerun.stdout).databases.map((db: { name: string }) => db.name)).toEqual(NAMES.filter((name) => byName[name] === "cancelled"));
   const after = JSON.parse((await runCli(["runs", "show", "term", "--json"], project.dir, env)).stdout);
   expect(after.counts.succeeded).toBe(4);
+});
+
+it.skipIf(!(await serverUp("postgres")))("a ledger connection lost mid-run is opened again: nothing recorded is lost", async () => {
+  const project = tempProject();
+  const ledger = await createDatabase("postgres", project.dir);
+  try {
+    project.write("migrations/001_hits.sql", "CREATE TABLE hits (n INT);\n");
+    project.write("stagecraft.yml", stringify({
+      ledger: { connection_env: "LEDGER_URL" },
+      databases: { tenants: { fleet: { list: NAMES, url: "sqlite:./dbs/{{name}}.db" }, migrations: { engine: "raw", path: "./migrations" } } },
+    }));
+    const env = { LEDGER_URL: ledger.url };
+    mkdirSync(`${project.dir}/dbs`);
+    const holder = new Database(`${project.dir}/dbs/t_2.db`);
+    holder.exec("BEGIN IMMEDIATE");
+    const run = startCli(["migrate", "--run-label", "lost", "--concurrency", "1", "--json"], project.dir, env);
+    const status = async (name: string): Promise<string | undefined> => {
+      try {
+        return (await ledger.query<{ status: string }>("SELECT status FROM stagecraft_run_databases WHERE database_name = $1", [name]))[0]?.status;
+      } catch {
+        return undefined;
+      }
+    };
+    while ((await status("t_1")) !== "succeeded") await new Promise((resolve) => setTimeout(resolve, 100));
+    // The server ends the recorder's session, as a restart or failover would.
+    const ended = await pgAdmin("SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [ledger.name]);
+    expect(ended.length).toBeGreaterThan(0);
+    holder.exec("COMMIT");
+    holder.close();
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    const shown = JSON.parse((await runCli(["runs", "show", "lost", "--json"], project.dir, env)).stdout);
+    expect([shown.counts.succeeded, shown.runs[0].status]).toEqual([4, "succeeded"]);
+  } finally {
+    await ledger.drop();
+    project.cleanup();
+  }
 });
