@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempProject } from "../helpers/project.js";
 import { parseConfig } from "../helpers/stagecraft.js";
@@ -49,5 +51,12 @@ ${DATABASES}`, file).catch((error: Error) => error.message);
     expect(both).toContain("rollout.waves.0: a wave takes either tags: [...] or percent: N (one of them)");
     const twice = await parseConfig(`rollout: { waves: [{ name: a, percent: 5 }, { name: a, percent: 100 }] }\n${DATABASES}`, file).catch((error: Error) => error.message);
     expect(twice).toContain("rollout: wave names must be unique");
+  });
+
+  it("are in the JSON Schema editors read", () => {
+    const schema = JSON.parse(readFileSync(fileURLToPath(new URL("../../dist/stagecraft.schema.json", import.meta.url)), "utf8"));
+    expect(schema.properties.ledger.required).toEqual(["connection_env"]);
+    expect(Object.keys(schema.properties.ledger.properties)).toEqual(["connection_env", "table_prefix"]);
+    expect(Object.keys(schema.properties.rollout.properties.waves.items.properties)).toEqual(["name", "tags", "percent", "stop_on", "max_failed_percent"]);
   });
 });
