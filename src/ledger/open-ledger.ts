@@ -3,7 +3,7 @@ import type { Driver } from "../drivers/driver.js";
 import { openDriver } from "../drivers/open-driver.js";
 import { isStagecraftError, scrubSecrets, StagecraftError } from "../errors.js";
 import { urlSecrets } from "../fleet/secrets.js";
-import { ensureLedgerTables, type LedgerTables } from "./tables.js";
+import { ensureLedgerTables, ledgerTables, ledgerTablesExist, type LedgerTables } from "./tables.js";
 
 /** How long opening the ledger may take: it is checked before any database is touched. */
 export const LEDGER_CONNECT_TIMEOUT_MS = 10_000;
@@ -13,6 +13,8 @@ export interface OpenLedger {
   tables: LedgerTables;
   /** The ledger URL's secrets, to scrub from anything printed about it. */
   secrets: string[];
+  /** Opened to read, and its tables do not exist yet: no run was ever recorded. */
+  empty: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface OpenLedger {
  * the config has no ledger or its variable is unset, `connection_failed` when it cannot be
  * reached; messages name the variable and the redacted URL, never the password.
  */
-export async function openLedger(config: StagecraftConfig, env: Readonly<Record<string, string | undefined>>): Promise<OpenLedger> {
+export async function openLedger(config: StagecraftConfig, env: Readonly<Record<string, string | undefined>>, { create = true }: { create?: boolean } = {}): Promise<OpenLedger> {
   const settings = config.ledger;
   if (settings === undefined) throw new StagecraftError("invalid_config", `${config.file} has no ledger: section`, { hint: "add ledger: { connection_env: LEDGER_URL } (docs/ledger.md)" });
   const url = env[settings.connectionEnv];
@@ -31,8 +33,8 @@ export async function openLedger(config: StagecraftConfig, env: Readonly<Record<
   let driver: Driver | undefined;
   try {
     driver = await openDriver({ url, workDir: config.dir, connectionEnv: settings.connectionEnv, connection: { connectTimeoutMs: LEDGER_CONNECT_TIMEOUT_MS } });
-    const tables = await ensureLedgerTables(driver, settings.tablePrefix);
-    return { driver, tables, secrets };
+    if (!create) return { driver, tables: ledgerTables(driver, settings.tablePrefix), secrets, empty: !(await ledgerTablesExist(driver, settings.tablePrefix)) };
+    return { driver, tables: await ensureLedgerTables(driver, settings.tablePrefix), secrets, empty: false };
   } catch (error) {
     await driver?.close().catch(() => undefined);
     const said = scrubSecrets((error as Error)?.message ?? String(error), secrets);

@@ -24,16 +24,34 @@ export function ledgerTables(driver: Driver, prefix: string): LedgerTables {
  */
 export async function ensureLedgerTables(driver: Driver, prefix: string): Promise<LedgerTables> {
   const t = ledgerTables(driver, prefix);
+  if (!(await driver.tableExists(`${prefix}ledger_meta`))) return createLedgerTables(driver, prefix, t);
+  await checkVersion(driver, prefix, t);
+  return t;
+}
+
+/** Whether the ledger's tables exist (a reader does not create them), checking their version when they do. */
+export async function ledgerTablesExist(driver: Driver, prefix: string): Promise<boolean> {
+  if (!(await driver.tableExists(`${prefix}ledger_meta`))) return false;
+  await checkVersion(driver, prefix, ledgerTables(driver, prefix));
+  return true;
+}
+
+async function checkVersion(driver: Driver, prefix: string, t: LedgerTables): Promise<void> {
+  const rows = await driver.query<{ meta_value: string }>(`SELECT meta_value FROM ${t.meta} WHERE meta_key = ?`, ["schema_version"]);
+  const version = Number(rows[0]?.meta_value);
+  if (!(version >= 1)) throw new StagecraftError("invalid_config", `the ledger table ${prefix}ledger_meta has no schema_version row; it was not created by stagecraft`, { hint: "choose another ledger.table_prefix, or drop the table" });
+  if (version > LEDGER_SCHEMA_VERSION) {
+    throw new StagecraftError("invalid_config", `the ledger's tables are at version ${version}, newer than this stagecraft reads (${LEDGER_SCHEMA_VERSION})`, { hint: "upgrade stagecraft on this machine to the version the other runners use" });
+  }
+}
+
+async function createLedgerTables(driver: Driver, prefix: string, t: LedgerTables): Promise<LedgerTables> {
   const { key, text, bigint } = driver.types;
   const lock = await driver.lock({ name: `${prefix}ledger` }, SCHEMA_LOCK_TIMEOUT_MS);
   try {
+    // Another shard may have created them while this one waited for the lock.
     if (await driver.tableExists(`${prefix}ledger_meta`)) {
-      const rows = await driver.query<{ meta_value: string }>(`SELECT meta_value FROM ${t.meta} WHERE meta_key = ?`, ["schema_version"]);
-      const version = Number(rows[0]?.meta_value);
-      if (!(version >= 1)) throw new StagecraftError("invalid_config", `the ledger table ${prefix}ledger_meta has no schema_version row; it was not created by stagecraft`, { hint: "choose another ledger.table_prefix, or drop the table" });
-      if (version > LEDGER_SCHEMA_VERSION) {
-        throw new StagecraftError("invalid_config", `the ledger's tables are at version ${version}, newer than this stagecraft reads (${LEDGER_SCHEMA_VERSION})`, { hint: "upgrade stagecraft on this machine to the version the other runners use" });
-      }
+      await checkVersion(driver, prefix, t);
       return t;
     }
     // Table by table: a setup cut short (a killed shard) is finished by the next one.

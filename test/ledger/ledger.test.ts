@@ -146,3 +146,22 @@ it.skipIf(!dialects.includes("postgres"))("never stores a database's password, e
     project.cleanup();
   }
 });
+
+it("reading a ledger that records nothing yet creates no table", async () => {
+  const project = tempProject();
+  try {
+    project.write("migrations/001_hits.sql", "CREATE TABLE hits (n INT);\n");
+    project.write("stagecraft.yml", stringify({ ledger: { connection_env: "LEDGER_URL" }, databases: { app: { connection_env: "APP_URL", migrations: { engine: "raw", path: "./migrations" } } } }));
+    const env = { LEDGER_URL: "sqlite:./ledger.db", APP_URL: "sqlite:./app.db" };
+    const list = await runCli(["runs"], project.dir, env);
+    expect([list.code, list.stdout]).toEqual([0, "the ledger records no run yet\n"]);
+    const show = await runCli(["runs", "show", "v1"], project.dir, env);
+    expect([show.code, show.stderr]).toEqual([1, 'error: the ledger has no run or label "v1": it records no run yet\n']);
+    // The SQLite file is not even created; were it, it would hold no table.
+    const file = `${project.dir}/ledger.db`;
+    const tables = existsSync(file) ? new Database(file, { readonly: true }).prepare("SELECT name FROM sqlite_master").all() : [];
+    expect(tables).toEqual([]);
+  } finally {
+    project.cleanup();
+  }
+});

@@ -14,10 +14,10 @@ export function runsCommand(program: Command): Command {
     .action(async (flags: CommonFlags & { limit?: number }) => {
       process.exitCode = await withReader(flags, async (reader, config) => {
         const { renderRunList } = await import("../render-runs.js");
-        const labels = await reader.recentLabels(flags.limit ?? DEFAULT_RUNS_LIMIT);
+        const labels = reader ? await reader.recentLabels(flags.limit ?? DEFAULT_RUNS_LIMIT) : [];
         const list = [];
         for (const label of labels) {
-          const run = await reader.logicalRun(label);
+          const run = await reader!.logicalRun(label);
           list.push({ label, runs: run.runs, counts: run.counts, databases: run.databases.length });
         }
         out.write(flags.json ? `${JSON.stringify({ ledger: config, runs: list }, null, 2)}\n` : `${renderRunList(list)}\n`);
@@ -29,6 +29,7 @@ export function runsCommand(program: Command): Command {
     .action(async (ref: string, flags: CommonFlags & SelectionFlags) => {
       process.exitCode = await withReader(flags, async (reader, _ledger, names) => {
         const { renderRunShow } = await import("../render-runs.js");
+        if (reader === undefined) throw refuse(`the ledger has no run or label "${ref}": it records no run yet`);
         const label = await reader.resolveLabel(ref);
         const run = await reader.logicalRun(label, names(flags));
         out.write(flags.json ? `${JSON.stringify(run, null, 2)}\n` : `${renderRunShow(run, flags.verbose === true)}\n`);
@@ -41,7 +42,7 @@ export function runsCommand(program: Command): Command {
 type Reader = import("../../ledger/reader.js").LedgerReader;
 
 /** Opens the config's ledger, runs `fn` with a reader, and closes it; ledger problems are exit 1. */
-async function withReader(flags: CommonFlags, fn: (reader: Reader, ledger: string, names: (selection: SelectionFlags) => string[]) => Promise<number>): Promise<number> {
+async function withReader(flags: CommonFlags, fn: (reader: Reader | undefined, ledger: string, names: (selection: SelectionFlags) => string[]) => Promise<number>): Promise<number> {
   const config = await prepare(flags);
   const { openLedger } = await import("../../ledger/open-ledger.js");
   const { LedgerReader } = await import("../../ledger/reader.js");
@@ -49,12 +50,12 @@ async function withReader(flags: CommonFlags, fn: (reader: Reader, ledger: strin
   const { isStagecraftError } = await import("../../errors.js");
   let ledger;
   try {
-    ledger = await openLedger(config, process.env);
+    ledger = await openLedger(config, process.env, { create: false });
   } catch (error) {
     throw refuse(isStagecraftError(error) ? `${error.message}${error.context.hint ? `\n  hint: ${error.context.hint}` : ""}` : String(error));
   }
   try {
-    return await fn(new LedgerReader(ledger.driver, ledger.tables), config.ledger!.connectionEnv, (selection) => select(config, selectionOptions(selection)).map((db) => db.name));
+    return await fn(ledger.empty ? undefined : new LedgerReader(ledger.driver, ledger.tables), config.ledger!.connectionEnv, (selection) => select(config, selectionOptions(selection)).map((db) => db.name));
   } catch (error) {
     if (isStagecraftError(error) && error.kind === "invalid_config") throw refuse(`${error.message}${error.context.hint ? `\n  hint: ${error.context.hint}` : ""}`);
     throw error;
