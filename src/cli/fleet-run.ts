@@ -1,5 +1,5 @@
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
-import { isStagecraftError } from "../errors.js";
+import { isStagecraftError, scrubSecrets } from "../errors.js";
 import { formatShard, parseShard, SHARD_ENV, type Shard } from "../fleet/shard.js";
 import { configHash, migrationSetHashes } from "../ledger/fingerprint.js";
 import { openLedger, type OpenLedger } from "../ledger/open-ledger.js";
@@ -123,7 +123,7 @@ export async function fleetRun(config: StagecraftConfig, flags: LedgerFlags & Se
       try {
         await recorder.begin();
       } catch (error) {
-        const message = `the ledger (${config.ledger!.connectionEnv}) cannot record the run: ${(error as Error).message}`;
+        const message = `the ledger (${config.ledger!.connectionEnv}) cannot record the run: ${scrubSecrets((error as Error)?.message ?? String(error), ledger.secrets)}`;
         recorder = undefined;
         if (!flags.ledgerOptional) throw refuse(message);
         ctx.warn(`warning: ${message}; migrating without recording the run (--ledger-optional)`);

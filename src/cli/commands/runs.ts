@@ -12,7 +12,7 @@ export function runsCommand(program: Command): Command {
     .enablePositionalOptions()
     .option("--limit <n>", `at most N labels (default ${DEFAULT_RUNS_LIMIT})`, positiveInt("--limit", 1))
     .action(async (flags: CommonFlags & { limit?: number }) => {
-      process.exitCode = await withReader(flags, async (reader, config) => {
+      process.exitCode = await withReader(flags, async (reader) => {
         const { renderRunList } = await import("../render-runs.js");
         const labels = reader ? await reader.recentLabels(flags.limit ?? DEFAULT_RUNS_LIMIT) : [];
         const list = [];
@@ -20,7 +20,7 @@ export function runsCommand(program: Command): Command {
           const run = await reader!.logicalRun(label);
           list.push({ label, runs: run.runs, counts: run.counts, databases: run.databases.length });
         }
-        out.write(flags.json ? `${JSON.stringify({ ledger: config, runs: list }, null, 2)}\n` : `${renderRunList(list)}\n`);
+        out.write(flags.json ? `${JSON.stringify({ runs: list }, null, 2)}\n` : `${renderRunList(list)}\n`);
         return EXIT.ok;
       });
     });
