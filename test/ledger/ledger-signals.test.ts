@@ -13,7 +13,7 @@ it("SIGTERM mid-run: the ledger records the finished, the cancelled and a closed
   afterAll(() => project.cleanup());
   project.write("migrations/001_hits.sql", "CREATE TABLE hits (n INT);\n");
   project.write("stagecraft.yml", stringify({
-    ledger: { connection_env: "LEDGER_URL" },
+    ledger: { connection_env: "LEDGER_URL", table_prefix: "ops_" },
     databases: { tenants: { fleet: { list: NAMES, url: "sqlite:./dbs/{{name}}.db" }, migrations: { engine: "raw", path: "./migrations" } } },
   }));
   const env = { LEDGER_URL: "sqlite:./ledger.db" };
@@ -26,7 +26,7 @@ it("SIGTERM mid-run: the ledger records the finished, the cancelled and a closed
     try {
       const ledger = new Database(`${project.dir}/ledger.db`, { readonly: true, fileMustExist: true });
       try {
-        return (ledger.prepare("SELECT status FROM stagecraft_run_databases WHERE database_name = ?").get(name) as { status: string } | undefined)?.status;
+        return (ledger.prepare("SELECT status FROM ops_run_databases WHERE database_name = ?").get(name) as { status: string } | undefined)?.status;
       } finally {
         ledger.close();
       }
@@ -55,6 +55,10 @@ it("SIGTERM mid-run: the ledger records the finished, the cancelled and a closed
   expect(JSON.parse(rerun.stdout).databases.map((db: { name: string }) => db.name)).toEqual(NAMES.filter((name) => byName[name] === "cancelled"));
   const after = JSON.parse((await runCli(["runs", "show", "term", "--json"], project.dir, env)).stdout);
   expect(after.counts.succeeded).toBe(4);
+  // table_prefix: ops_ names every table.
+  const ledger = new Database(`${project.dir}/ledger.db`, { readonly: true });
+  expect(ledger.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((row) => (row as { name: string }).name)).toEqual(["ops_ledger_meta", "ops_run_databases", "ops_runs"]);
+  ledger.close();
 });
 
 it.skipIf(!(await serverUp("postgres")))("a ledger connection lost mid-run is opened again: nothing recorded is lost", async () => {
