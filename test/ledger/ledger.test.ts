@@ -65,6 +65,8 @@ describeDialects("the run ledger on %s", dialects, (dialect) => {
     config({ late: { connection_env: "LATE_URL", migrations: { engine: "raw", path: "./migrations" } } });
     const list = JSON.parse((await cli("runs", "--json")).stdout);
     expect(list.runs.map((r: { label: string; counts: { succeeded: number; failed: number } }) => [r.label, r.counts.succeeded, r.counts.failed])).toEqual([["r1", 5, 1]]);
+    const listed = await cli("runs");
+    expect(listed.stdout).toMatch(/^r1\n  started \d{4}-\d\d-\d\dT[\d:.]+Z · 1 run \(failed\) · shards 0\/1\n  6 databases: 5 succeeded, 1 failed\n$/);
     const show = await cli("runs", "show", "r1", "--json");
     expect(show.code).toBe(0);
     const shown = JSON.parse(show.stdout);
