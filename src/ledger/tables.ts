@@ -56,7 +56,7 @@ async function createLedgerTables(driver: Driver, prefix: string, t: LedgerTable
     }
     // Table by table: a setup cut short (a killed shard) is finished by the next one.
     if (!(await driver.tableExists(`${prefix}runs`))) {
-    await driver.exec(`CREATE TABLE ${t.runs} (
+      await driver.exec(`CREATE TABLE ${t.runs} (
   id ${key} NOT NULL PRIMARY KEY,
   label ${key} NOT NULL,
   mode ${key} NOT NULL,
@@ -78,10 +78,10 @@ async function createLedgerTables(driver: Driver, prefix: string, t: LedgerTable
   skipped ${bigint},
   cancelled ${bigint}
 )`);
-    await driver.exec(`CREATE INDEX ${driver.quote(`${prefix}runs_label`)} ON ${t.runs} (label)`);
+      await driver.exec(`CREATE INDEX ${driver.quote(`${prefix}runs_label`)} ON ${t.runs} (label)`);
     }
     if (!(await driver.tableExists(`${prefix}run_databases`))) {
-    await driver.exec(`CREATE TABLE ${t.databases} (
+      await driver.exec(`CREATE TABLE ${t.databases} (
   run_id ${key} NOT NULL,
   database_name ${key} NOT NULL,
   label ${key} NOT NULL,
@@ -99,7 +99,7 @@ async function createLedgerTables(driver: Driver, prefix: string, t: LedgerTable
   duration_ms ${bigint},
   PRIMARY KEY (run_id, database_name)
 )`);
-    await driver.exec(`CREATE INDEX ${driver.quote(`${prefix}run_databases_label`)} ON ${t.databases} (label)`);
+      await driver.exec(`CREATE INDEX ${driver.quote(`${prefix}run_databases_label`)} ON ${t.databases} (label)`);
     }
     // Last: its row is what says the tables are complete.
     await driver.exec(`CREATE TABLE ${t.meta} (meta_key ${key} NOT NULL PRIMARY KEY, meta_value ${text} NOT NULL)`);
