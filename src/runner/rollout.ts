@@ -56,10 +56,6 @@ export interface RolloutOutcome {
   stopped?: { wave: string; reason: string };
 }
 
-export function describeRule(rule: StopRule): string {
-  return rule.kind === "any_failure" ? "stop_on: any_failure" : `max_failed_percent: ${rule.percent}`;
-}
-
 function rank(name: string): string {
   return createHash("sha256").update(name).digest("hex");
 }
