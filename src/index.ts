@@ -12,6 +12,7 @@ export { loadConfig, parseConfig } from "./config/load.js";
 export type { DatabaseConfig, LoadConfigOptions, StagecraftConfig } from "./config/load.js";
 export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STRATEGY, STRATEGIES } from "./config/schema.js";
 export type { Strategy } from "./config/schema.js";
+export type { Shard } from "./fleet/shard.js";
 export { planAll, resolveMigration, runAll, DEFAULT_PER_SERVER_LIMIT, DEFAULT_WORKER_MEMORY_MB } from "./runner/run-all.js";
 export type { PlanAllOptions, ResolveOptions, RunAllOptions } from "./runner/run-all.js";
 export { Runner, createRunner } from "./runner/runner.js";

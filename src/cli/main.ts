@@ -4,6 +4,7 @@ import { enginesCommand } from "./commands/engines.js";
 import { lintCommand } from "./commands/lint.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { resolveCommand } from "./commands/resolve.js";
+import { runsCommand } from "./commands/runs.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, err, out, version } from "./shared.js";
 
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   validateCommand(program);
   enginesCommand(program);
   lintCommand(program);
+  runsCommand(program);
   return program;
 }
 

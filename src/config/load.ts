@@ -15,6 +15,7 @@ import { firstLine } from "../util/text.js";
 import { loadPlugins } from "./plugins.js";
 import { topSchema } from "./schema.js";
 import type { LintSettings } from "../lint/lint-config.js";
+import { ledgerSettings, rolloutSettings, type LedgerSettings, type RolloutSettings } from "./ledger-schema.js";
 
 export type { DatabaseConfig } from "./check-database.js";
 export type { FleetSummary } from "./expand-entries.js";
@@ -33,6 +34,10 @@ export interface StagecraftConfig {
   environment?: string;
   /** The `lint:` section: a severity per rule (docs/lint.md). */
   lint?: LintSettings;
+  /** The `ledger:` section: where `migrate` records runs (docs/ledger.md). */
+  ledger?: LedgerSettings;
+  /** The `rollout:` section: ordered waves (docs/ledger.md). */
+  rollout?: RolloutSettings;
 }
 
 export interface LoadConfigOptions {
@@ -124,7 +129,9 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   const entries = Object.entries(root.databases as Record<string, unknown>).filter(([name]) => !unresolved.has(name));
   const { databases, fleets } = await checkEntries(entries, { dir, registry, at, env }, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { file, dir, plugins: pluginPaths, databases, fleets, ...(options.environment === undefined ? {} : { environment: options.environment }), ...(top.data.lint === undefined ? {} : { lint: top.data.lint }) };
+  return { file, dir, plugins: pluginPaths, databases, fleets, ...(options.environment === undefined ? {} : { environment: options.environment }), ...(top.data.lint === undefined ? {} : { lint: top.data.lint }),
+    ...(top.data.ledger === undefined ? {} : { ledger: ledgerSettings(top.data.ledger) }),
+    ...(top.data.rollout === undefined ? {} : { rollout: rolloutSettings(top.data.rollout) }) };
 }
 
 /**

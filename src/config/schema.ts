@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { fleetSchema, tagsSchema } from "./fleet-schema.js";
 import { lintConfigSchema } from "../lint/lint-config.js";
+import { ledgerSchema, rolloutSchema } from "./ledger-schema.js";
 
 /** Strategy used when a database does not say. */
 export const DEFAULT_STRATEGY = "pre_deploy";
@@ -61,6 +62,10 @@ export const configSchema = z.looseObject({
   databases: z.record(databaseName, z.union([databaseSchema, fleetEntrySchema]), expect("a map of database names to their settings", "must be a map of database names to their settings")),
   environments: z.record(z.string(), z.unknown()).optional(),
   lint: lintConfigSchema.optional(),
+  /** Where runs are recorded (docs/ledger.md). */
+  ledger: ledgerSchema.optional(),
+  /** Ordered waves for `migrate --rollout` / `--wave` (docs/ledger.md). */
+  rollout: rolloutSchema.optional(),
 });
 
 /** The top level only; each database is checked on its own so one bad database hides no other problem. */

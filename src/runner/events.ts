@@ -18,3 +18,15 @@ export function emit<K extends keyof RunnerEvents>(listeners: RunnerListeners | 
     // A progress display that throws must not fail a migration run.
   }
 }
+
+/** Listeners that call each of `a` and `b` in turn (either may be undefined). */
+export function mergeListeners(a: RunnerListeners | undefined, b: RunnerListeners | undefined): RunnerListeners | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const merged: Record<string, (event: never) => void> = {};
+  for (const name of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof RunnerEvents>) {
+    const first = a[name] as ((event: never) => void) | undefined;
+    const second = b[name] as ((event: never) => void) | undefined;
+    merged[name] = (event) => (first?.(event), second?.(event));
+  }
+  return merged as RunnerListeners;
+}

@@ -1,4 +1,5 @@
 import type { Strategy } from "../config/schema.js";
+import type { Shard } from "../fleet/shard.js";
 import type { RunnerListeners } from "./events.js";
 
 /** Options of one plan/run call, on a {@link Runner} or through planAll/runAll. */
@@ -14,6 +15,13 @@ export interface PlanCallOptions {
   exclude?: string[];
   /** @default ["pre_deploy", "post_deploy"] */
   strategies?: Strategy[];
+  /**
+   * Only this shard of the selection: a stable hash of each name picks its shard, so shards are
+   * disjoint and together cover the selection. `index` is 0-based (docs/ledger.md).
+   */
+  shard?: Shard;
+  /** Exact database names, applied after every other narrowing (what `--only-failed` reruns). */
+  only?: string[];
   /** Environment overrides to apply when `config` is a path. */
   environment?: string;
   /** Where connection URLs and `${VAR}` values are read from. @default process.env */

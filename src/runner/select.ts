@@ -2,6 +2,7 @@ import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import type { Strategy } from "../config/schema.js";
 import { StagecraftError } from "../errors.js";
 import { isPattern, nameMatcher } from "../fleet/pattern.js";
+import { inShard, shardProblem, type Shard } from "../fleet/shard.js";
 
 /** What a call works on. Every field narrows; see {@link select} for the order. */
 export interface Selection {
@@ -13,6 +14,10 @@ export interface Selection {
   exclude?: readonly string[];
   /** Used only when `databases` is not given. @default ["pre_deploy", "post_deploy"] */
   strategies?: readonly Strategy[];
+  /** This shard of what the other fields select (docs/ledger.md): `{ index: 0, count: 4 }` … `{ index: 3, count: 4 }`. */
+  shard?: Shard;
+  /** Exact names, applied last: what `--only-failed` reads from the ledger. */
+  only?: readonly string[];
 }
 
 /** Strategies a call runs when it names no database: `manual` ones run only when named. */
@@ -64,7 +69,19 @@ export function selectDatabases(all: readonly DatabaseConfig[], selection: Selec
     const manualNote = selection.databases === undefined || selection.databases.length === 0 ? " (without --database, databases whose strategy is manual are left out)" : "";
     problems.push(`the selection is empty: each filter matches some database, but together they leave none${manualNote}`);
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, databases: selected };
+  if (problems.length > 0) return { ok: false, problems };
+  // A shard or a rerun list may leave nothing: that is a legitimate, empty share of the work.
+  if (selection.shard !== undefined) {
+    const problem = shardProblem(selection.shard);
+    if (problem) return { ok: false, problems: [problem] };
+    const shard = selection.shard;
+    selected = selected.filter((db) => inShard(db.name, shard));
+  }
+  if (selection.only !== undefined) {
+    const only = new Set(selection.only);
+    selected = selected.filter((db) => only.has(db.name));
+  }
+  return { ok: true, databases: selected };
 }
 
 /** {@link selectDatabases} for a loaded config; throws an `invalid_config` error listing every problem. */

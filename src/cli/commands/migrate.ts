@@ -1,11 +1,13 @@
 import { CommanderError, type Command } from "commander";
-import { api, common, connectionFlags, connectionOptions, EXIT, err, positiveInt, prepare, printReport, type CommonFlags, type ConnectionFlags } from "../shared.js";
+import { api, common, out, connectionFlags, connectionOptions, EXIT, err, positiveInt, prepare, printReport, type CommonFlags, type ConnectionFlags } from "../shared.js";
 import type { Progress } from "../progress.js";
 import { gracefulStop, signalExitCode } from "../signals.js";
 import { makeStyle } from "../style.js";
 import { selectionFlags, selectionOptions, type SelectionFlags } from "../selection.js";
+import { ledgerFlags, ledgerFlagsProblem, type LedgerFlags } from "../ledger-flags.js";
+import { mergeListeners } from "../../runner/events.js";
 
-interface MigrateFlags extends CommonFlags, SelectionFlags, ConnectionFlags {
+interface MigrateFlags extends CommonFlags, SelectionFlags, ConnectionFlags, LedgerFlags {
   createDatabase?: boolean;
   plan?: boolean;
   concurrency?: number;
@@ -18,7 +20,7 @@ interface MigrateFlags extends CommonFlags, SelectionFlags, ConnectionFlags {
 
 /** `stagecraft migrate`: apply pending migrations, or show the plan. */
 export function migrateCommand(program: Command): Command {
-  return selectionFlags(connectionFlags(common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
+  return ledgerFlags(selectionFlags(connectionFlags(common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
     .enablePositionalOptions())
     .option("--plan", "show the plan; change nothing"))
     .option("--concurrency <n>", "databases at once", positiveInt("--concurrency", 1))
@@ -26,7 +28,7 @@ export function migrateCommand(program: Command): Command {
     .option("--down", "revert the last --steps migrations of each database")
     .option("--fail-fast", "start no new database after the first failure")
     .option("--create-database", "create a PostgreSQL/MySQL database that does not exist yet (SQLite files are always created)")
-    .option("--no-lint", "do not lint pending migrations: run a database even when they have lint errors, and plan without findings")
+    .option("--no-lint", "do not lint pending migrations: run a database even when they have lint errors, and plan without findings"))
     .action(async (flags: MigrateFlags) => {
       process.exitCode = await migrate(flags);
     });
@@ -37,6 +39,8 @@ async function migrate(flags: MigrateFlags): Promise<number> {
   if (flags.plan && flags.steps !== undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --steps");
   if (flags.plan && flags.createDatabase) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --plan cannot be combined with --create-database (a plan never changes anything)");
   if (flags.down && flags.steps === undefined) throw new CommanderError(EXIT.invalid, "stagecraft.conflict", "error: --down needs --steps N (how many migrations to revert per database)");
+  const ledgerProblem = ledgerFlagsProblem(flags);
+  if (ledgerProblem) throw ledgerProblem;
   // From the start: a signal while the config loads stops the run before anything begins.
   let progress: Progress | undefined;
   const stop = gracefulStop((text) => (progress ? progress.note(text) : err.write(`\n${text}\n`)));
@@ -54,11 +58,23 @@ async function migrate(flags: MigrateFlags): Promise<number> {
       ...(progress ? { on: progress.on } : {}),
       signal: stop.signal,
     };
-    const report = flags.plan
-      ? await planAll(config, options)
-      : await runAll(config, { ...options, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0, ...(flags.createDatabase ? { createDatabase: true } : {}) });
+    // Shards, the ledger, --only-failed and waves (docs/ledger.md) decide what each runner call gets.
+    const { fleetRun } = await import("../fleet-run.js");
+    const outcome = await fleetRun(config, flags, {
+      plan: flags.plan === true,
+      mode: flags.down ? "down" : "up",
+      env: process.env,
+      warn: (text) => (progress ? progress.note(text) : err.write(`${text}\n`)),
+      run: ({ on, ...extra }) => {
+        const listeners = mergeListeners(options.on, on);
+        const call = { ...options, ...extra, ...(listeners ? { on: listeners } : {}) };
+        return flags.plan ? planAll(config, call) : runAll(config, { ...call, direction: flags.down ? "down" : "up", steps: flags.steps ?? 0, ...(flags.createDatabase ? { createDatabase: true } : {}) });
+      },
+    });
     progress?.stop();
-    const code = await printReport(report, flags);
+    const printed = await printReport(outcome.report, flags);
+    if (!flags.json && outcome.notes.length > 0) out.write(`${outcome.notes.join("\n")}\n`);
+    const code = printed === EXIT.ok ? outcome.code : printed;
     const signal = stop.received();
     return signal === undefined ? code : signalExitCode(signal);
   } finally {
