@@ -113,6 +113,25 @@ describeDialects("baseline of the raw engine on %s", dialects, (dialect) => {
     expect(only(await baseline(p, "003_tags")).applied).toEqual(["002_posts", "003_tags"]);
   });
 
+  it("is all or nothing: a bookkeeping write that fails leaves none of the baseline's rows", async () => {
+    const p = await project(dialect, "raw", RAW);
+    await p.run({ to: "001_users" });
+    const trigger = {
+      sqlite: ["CREATE TRIGGER no_posts BEFORE INSERT ON stagecraft_migrations WHEN NEW.id = '003_tags' BEGIN SELECT RAISE(ABORT, 'no tags here'); END"],
+      postgres: [
+        "CREATE FUNCTION no_posts() RETURNS trigger AS $$ BEGIN IF NEW.id = '003_tags' THEN RAISE EXCEPTION 'no tags here'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER no_posts BEFORE INSERT ON stagecraft_migrations FOR EACH ROW EXECUTE FUNCTION no_posts()",
+      ],
+      mysql: ["CREATE TRIGGER no_posts BEFORE INSERT ON stagecraft_migrations FOR EACH ROW BEGIN IF NEW.id = '003_tags' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no tags here'; END IF; END"],
+    }[dialect];
+    for (const sql of trigger) await p.db.query(sql);
+    const report = only(await baseline(p, "003_tags"));
+    expect(report.status).toBe("failed");
+    expect(report.applied).toEqual([]);
+    expect(report.error?.message).toContain("no tags here");
+    expect((await p.db.query<{ id: string }>("SELECT id FROM stagecraft_migrations ORDER BY id")).map((r) => r.id)).toEqual(["001_users"]);
+  });
+
   it("--plan previews what would be marked, the same refusals included, and writes nothing", async () => {
     const p = await project(dialect, "raw", RAW);
     const preview = await baseline(p, "002_posts", { plan: true });
