@@ -1,12 +1,13 @@
 import { writeFileSync } from "node:fs";
 import type { Knex } from "knex";
 import { stringify } from "yaml";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { baseline, hasTable, realKnex, sha256 } from "../helpers/baseline-kit.js";
 import { describeDialects } from "../helpers/describe-dialects.js";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
 import { availableDialects, createDatabase, type Dialect, type TestDatabase } from "../helpers/servers.js";
-import { baselineAll } from "../helpers/stagecraft.js";
+import { baselineAll, defaultRegistry, type Engine } from "../helpers/stagecraft.js";
+import { tempProject } from "../helpers/project.js";
 
 const dialects = await availableDialects();
 const projects: EngineProject[] = [];
@@ -205,5 +206,33 @@ describeDialects("baseline across a selection on %s", dialects, (dialect) => {
     expect(ahead).toMatchObject({ name: "ahead", status: "failed", applied: [] });
     expect(ahead?.error?.message).toBe("database ahead: cannot baseline to 002_posts: 003_tags is already applied after it");
     expect(main2).toMatchObject({ name: "main", status: "succeeded", applied: ["001_users", "002_posts"] });
+  });
+});
+
+describe("baseline through a custom engine", () => {
+  it("an engine without baseline() fails its databases with unsupported; one returning garbage is named as broken", async () => {
+    const plan = async () => [{ id: "001", description: "first", applied: false }];
+    const engines: Engine[] = [
+      { id: "bl-none", plan, run: async () => ({ applied: [] }) },
+      { id: "bl-broken", plan, run: async () => ({ applied: [] }), baseline: async () => ({ marked: "001" }) as never },
+      { id: "bl-good", plan, run: async () => ({ applied: [] }), baseline: async (opts) => ({ marked: [opts.to] }) },
+    ];
+    for (const engine of engines) if (!defaultRegistry.has(engine.id)) defaultRegistry.register(engine);
+    const project = tempProject();
+    try {
+      project.write("m/.keep", "");
+      const databases = Object.fromEntries(engines.map((e) => [e.id, { connection_env: "U", migrations: { engine: e.id, path: "./m" } }]));
+      const file = project.write("stagecraft.yml", stringify({ databases }));
+      const report = await baselineAll(file, { env: { U: "sqlite::memory:" }, to: "001", inProcess: true });
+      const byName = Object.fromEntries(report.databases.map((db) => [db.name, db]));
+      expect(byName["bl-none"]?.error).toMatchObject({ kind: "unsupported", message: "database bl-none: engine bl-none cannot baseline: it has no baseline operation" });
+      expect(byName["bl-broken"]?.error).toMatchObject({ kind: "internal", message: "database bl-broken: engine bl-broken returned an invalid result from baseline(): must resolve to an object { marked: string[] }" });
+      expect(byName["bl-good"]).toMatchObject({ status: "succeeded", applied: ["001"] });
+      const preview = await baselineAll(file, { env: { U: "sqlite::memory:" }, to: "001", plan: true, inProcess: true });
+      expect(preview.databases.find((db) => db.name === "bl-none")?.error?.kind).toBe("unsupported");
+      expect(preview.databases.find((db) => db.name === "bl-good")?.migrations.map((m) => m.action)).toEqual(["mark"]);
+    } finally {
+      project.cleanup();
+    }
   });
 });
