@@ -105,4 +105,27 @@ describe("stagecraft migrate baseline", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toContain(`  error [invalid_config] database alpha: cannot baseline: no migration 004_nope in ${dir}/migrations`);
   });
+
+  it("a fleet past 50 databases is summarised: failures in full, 20 others, then a count", async () => {
+    const project = tempProject();
+    cleanups.push(project.cleanup);
+    project.write("migrations/001_users.sql", "CREATE TABLE users (id INT);\n");
+    project.write("migrations/002_posts.sql", "CREATE TABLE posts (id INT);\n");
+    // Empty files are empty SQLite databases; the glob makes one member per file.
+    for (let i = 1; i <= 55; i++) project.write(`data/t${String(i).padStart(2, "0")}.db`, "");
+    project.write("stagecraft.yml", stringify({ databases: { tenants: { fleet: { glob: "./data/*.db" }, migrations: { engine: "raw", path: "./migrations" } } } }));
+    expect((await runCli(["migrate", "-d", "t55"], project.dir)).code).toBe(0);
+    const result = await runCli(["migrate", "baseline", "--to", "001_users"], project.dir);
+    expect(result.code).toBe(2);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines.slice(0, 3)).toEqual([
+      "✗ t55",
+      "  error [invalid_config] database t55: cannot baseline to 001_users: 002_posts is already applied after it",
+      "    hint: this database is past 001_users: baseline it to 002_posts or later, or leave it out (--exclude t55)",
+    ]);
+    expect(lines.slice(3, 23)).toEqual(Array.from({ length: 20 }, (_, i) => `✓ t${String(i + 1).padStart(2, "0")}: marked 1 applied (001_users)`));
+    expect(lines.slice(23)).toEqual(["… and 34 more (--verbose or --json for all)", "", "55 databases, 54 succeeded, 1 failed, 54 migrations marked applied, none run"]);
+    const verbose = await runCli(["migrate", "baseline", "--to", "001_users", "--plan", "-v"], project.dir);
+    expect(verbose.stdout.split("\n").filter((line) => line.endsWith("already at 001_users, nothing to mark"))).toHaveLength(54);
+  });
 });
