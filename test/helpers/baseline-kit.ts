@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import Database from "better-sqlite3";
 import knexFactory, { type Knex } from "knex";
 import mysql from "mysql2/promise";
@@ -84,4 +85,18 @@ export async function hasTable(p: EngineProject, table: string): Promise<boolean
     mysql: "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
   }[p.db.dialect];
   return (await p.db.query(sql, [table])).length > 0;
+}
+
+/** What `drizzle-kit up` does to a 0.x journal folder: each entry becomes `<UTC second of when>_<tag without NNNN_>/migration.sql`, meta/ goes. */
+export function drizzleKitUp(p: EngineProject): string[] {
+  const folder = `${p.dir}/migrations`;
+  const journal = JSON.parse(readFileSync(`${folder}/meta/_journal.json`, "utf8")) as { entries: { when: number; tag: string }[] };
+  const names = journal.entries.map((entry) => {
+    const name = `${new Date(entry.when).toISOString().replace(/[-:T]/g, "").slice(0, 14)}_${entry.tag.replace(/^\d+_/, "")}`;
+    mkdirSync(`${folder}/${name}`);
+    renameSync(`${folder}/${entry.tag}.sql`, `${folder}/${name}/migration.sql`);
+    return name;
+  });
+  rmSync(`${folder}/meta`, { recursive: true });
+  return names;
 }

@@ -1,5 +1,6 @@
+import { mkdirSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { baseline, DRIZZLE_STAMPS, DRIZZLE_WHEN, drizzleFolder, drizzleMigrate, drizzleName, hasTable, sha256 } from "../helpers/baseline-kit.js";
+import { baseline, DRIZZLE_STAMPS, DRIZZLE_WHEN, drizzleFolder, drizzleKitUp, drizzleMigrate, drizzleName, hasTable, sha256 } from "../helpers/baseline-kit.js";
 import { describeDialects } from "../helpers/describe-dialects.js";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
 import { prismaReferee } from "../helpers/prisma-referee.js";
@@ -49,6 +50,24 @@ describe.each(cases)("baseline of the drizzle engine on %s, %s layout", (dialect
     const count = await p.db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${drizzleTable(p)}`);
     expect(Number(count[0]?.n)).toBe(3);
     for (const table of ["b_one", "b_two", "b_three"]) expect(await hasTable(p, table)).toBe(false);
+  });
+});
+
+describeDialects("baseline of the drizzle engine on %s: a drizzle 0.x table under the 1.0 folder layout", dialects, (dialect) => {
+  it("upgrades the table as drizzle 1.0 does before recording; drizzle-orm 1.0 then applies only what comes after", async () => {
+    const p = await project(dialect, "drizzle", drizzleFolder("journal", DRIZZLE_BODIES.slice(0, 2)));
+    await drizzleMigrate(p, "journal");
+    const names = drizzleKitUp(p);
+    for (const [name, table] of [["20240301000000_three", "b_three"], ["20240302000000_four", "b_four"]] as const) {
+      mkdirSync(`${p.dir}/migrations/${name}`);
+      p.migration(`${name}/migration.sql`, `CREATE TABLE ${table} (id INT);`);
+    }
+    expect(only(await baseline(p, "20240301000000_three")).applied).toEqual(["20240301000000_three"]);
+    const rows = await p.db.query<{ name: string | null }>(`SELECT name FROM ${drizzleTable(p)} ORDER BY created_at`);
+    expect(rows.map((r) => r.name)).toEqual([...names, "20240301000000_three"]);
+    await drizzleMigrate(p, "folders");
+    expect(await hasTable(p, "b_four")).toBe(true);
+    expect(await hasTable(p, "b_three")).toBe(false);
   });
 });
 
