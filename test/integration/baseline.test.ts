@@ -133,6 +133,14 @@ describeDialects("baseline of the raw engine on %s", dialects, (dialect) => {
     expect((await p.db.query<{ id: string }>("SELECT id FROM stagecraft_migrations ORDER BY id")).map((r) => r.id)).toEqual(["001_users"]);
   });
 
+  it("two baselines at once record each migration once: the second finds the database already at ID", async () => {
+    const p = await project(dialect, "raw", RAW);
+    const reports = await Promise.all([baseline(p, "002_posts"), baseline(p, "002_posts")]);
+    expect(reports.map((r) => only(r).status)).toEqual(["succeeded", "succeeded"]);
+    expect(reports.map((r) => only(r).applied).sort((a, b) => b.length - a.length)).toEqual([["001_users", "002_posts"], []]);
+    expect((await p.db.query<{ id: string }>("SELECT id FROM stagecraft_migrations ORDER BY id")).map((r) => r.id)).toEqual(["001_users", "002_posts"]);
+  });
+
   it("--plan previews what would be marked, the same refusals included, and writes nothing", async () => {
     const p = await project(dialect, "raw", RAW);
     const preview = await baseline(p, "002_posts", { plan: true });
