@@ -129,3 +129,24 @@ describe.each(dialects.filter((d) => d !== "mysql"))("baseline of the prisma eng
     expect(only(await p.plan()).migrations.every((m) => m.applied)).toBe(true);
   });
 });
+
+describeDialects("baseline --plan on %s", dialects, (dialect) => {
+  it("previews with every engine: the marks, and not even a bookkeeping table is created", async () => {
+    const knexFile = `exports.up = (knex) => knex.schema.createTable("k_one", (t) => t.integer("id"));\nexports.down = (knex) => knex.schema.dropTable("k_one");\n`;
+    const setups = [
+      { engine: "drizzle", files: drizzleFolder("folders", DRIZZLE_BODIES), to: drizzleName("folders", 1), marked: [drizzleName("folders", 0), drizzleName("folders", 1)] },
+      { engine: "prisma", files: prismaFiles(dialect), to: "20240101000000_init", marked: ["20240101000000_init"] },
+      { engine: "knex", files: { "001_one.js": knexFile, "002_two.js": knexFile.replaceAll("k_one", "k_two") }, to: "002_two.js", marked: ["001_one.js", "002_two.js"] },
+    ];
+    for (const { engine, files, to, marked } of setups) {
+      const p = await project(dialect, engine, files);
+      const preview = only(await baseline(p, to, { plan: true }));
+      expect(preview.status, engine).toBe("succeeded");
+      expect(preview.migrations.filter((m) => m.action === "mark").map((m) => m.id), engine).toEqual(marked);
+      expect(preview.applied, engine).toEqual([]);
+      const tables = { sqlite: "SELECT name FROM sqlite_master WHERE type = 'table'", postgres: "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')", mysql: "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()" }[dialect];
+      expect(await p.db.query(tables), engine).toEqual([]);
+    }
+  });
+});
+
