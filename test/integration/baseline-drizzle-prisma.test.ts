@@ -4,6 +4,7 @@ import { baseline, DRIZZLE_STAMPS, DRIZZLE_WHEN, drizzleFolder, drizzleKitUp, dr
 import { describeDialects } from "../helpers/describe-dialects.js";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
 import { prismaReferee } from "../helpers/prisma-referee.js";
+import { get } from "../helpers/stagecraft.js";
 import { availableDialects, type Dialect } from "../helpers/servers.js";
 
 const dialects = await availableDialects();
@@ -146,6 +147,27 @@ describeDialects("baseline --plan on %s", dialects, (dialect) => {
       expect(preview.applied, engine).toEqual([]);
       const tables = { sqlite: "SELECT name FROM sqlite_master WHERE type = 'table'", postgres: "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')", mysql: "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()" }[dialect];
       expect(await p.db.query(tables), engine).toEqual([]);
+    }
+  });
+});
+
+describeDialects("each engine's own baseline() on %s", dialects, (dialect) => {
+  it("refuses by itself, under its lock, what the runner's read-only check would refuse (a change that slipped in between)", async () => {
+    const knexFile = `exports.up = async () => {};\nexports.down = async () => {};\n`;
+    const setups = [
+      { engine: "raw", files: { "001_a.sql": "SELECT 1;\n", "002_b.sql": "SELECT 1;\n" }, ids: ["001_a", "002_b"] },
+      { engine: "drizzle", files: drizzleFolder("folders", DRIZZLE_BODIES.slice(0, 2)), ids: [drizzleName("folders", 0), drizzleName("folders", 1)] },
+      { engine: "prisma", files: { "migration_lock.toml": `provider = "${PROVIDER[dialect]}"\n`, "20240101000000_a/migration.sql": "SELECT 1;\n", "20240102000000_b/migration.sql": "SELECT 1;\n" }, ids: ["20240101000000_a", "20240102000000_b"] },
+      { engine: "knex", files: { "001_a.js": knexFile, "002_b.js": knexFile }, ids: ["001_a.js", "002_b.js"] },
+    ];
+    for (const { engine, files, ids } of setups) {
+      const p = await project(dialect, engine, files);
+      const impl = get(engine);
+      const opts = { config: {}, migrationPath: `${p.dir}/migrations`, connectionEnv: "MAIN_URL", url: p.db.url, workDir: p.dir, database: "main", lockTimeoutMs: 5_000, signal: new AbortController().signal };
+      await expect(impl.baseline!({ ...opts, to: "nope" }), engine).rejects.toThrow(`cannot baseline: no migration nope in ${p.dir}/migrations`);
+      expect(await impl.baseline!({ ...opts, to: ids[1]! }), engine).toMatchObject({ marked: ids });
+      await expect(impl.baseline!({ ...opts, to: ids[0]! }), engine).rejects.toThrow(`cannot baseline to ${ids[0]}: ${ids[1]} is already applied after it`);
+      expect(await impl.baseline!({ ...opts, to: ids[1]! }), engine).toMatchObject({ marked: [] });
     }
   });
 });
