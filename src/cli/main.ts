@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { baselineCommand } from "./commands/baseline.js";
 import { enginesCommand } from "./commands/engines.js";
 import { lintCommand } from "./commands/lint.js";
 import { migrateCommand } from "./commands/migrate.js";
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   program.enablePositionalOptions();
   const migrate = migrateCommand(program);
   resolveCommand(migrate);
+  baselineCommand(migrate);
   validateCommand(program);
   enginesCommand(program);
   lintCommand(program);

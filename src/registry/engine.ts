@@ -26,8 +26,11 @@ export interface Migration {
   startedAt?: string;
   /** State `failed`: what went wrong, as recorded; absent when the runner died mid-way. */
   error?: string;
-  /** Set by a plan given a `direction`: what a run with the same direction/steps/to would do to it. */
-  action?: "apply" | "revert";
+  /**
+   * Set by a plan given a `direction`: what a run with the same direction/steps/to would do to it.
+   * `mark`: a baseline preview would record it as applied without running it.
+   */
+  action?: "apply" | "revert" | "mark";
 }
 
 /** A migration whose `state` is filled in, as run reports carry it. */
@@ -121,6 +124,20 @@ export interface ResolveOptions extends PlanOptions {
   action: "applied" | "rolled-back";
 }
 
+/** `stagecraft migrate baseline --to ID`: record migrations as applied without running them. */
+export interface BaselineOptions extends PlanOptions {
+  /** Every migration up to and including this ID ends up recorded as applied. */
+  to: string;
+}
+
+export interface BaselineResult {
+  /** IDs recorded as applied by this call, in apply order; empty when the database was already at `to`. */
+  marked: string[];
+  /** The plan afterwards, when the engine has it at hand. */
+  migrations?: Migration[];
+  warnings?: PlanWarning[];
+}
+
 export interface Engine {
   readonly id: string;
   /**
@@ -148,6 +165,14 @@ export interface Engine {
   run(opts: RunOptions): Promise<RunResult>;
   /** Recovery after a failed non-transactional migration (`stagecraft migrate resolve`). */
   resolve?(opts: ResolveOptions): Promise<void>;
+  /**
+   * Adopting databases migrated by other means (`stagecraft migrate baseline --to ID`): records
+   * every migration up to and including `to` as applied, in the engine's own bookkeeping, without
+   * running any. Under the migration lock, it refuses (throws) where the history disagrees: `to`
+   * unknown, a failed or unfinished attempt, a migration applied after `to` or out of order.
+   * {@link baselineTargets} holds that rule, so engines refuse alike.
+   */
+  baseline?(opts: BaselineOptions): Promise<BaselineResult>;
   /**
    * Offline: every migration's SQL and the transaction it will run in, read from the folder
    * without connecting. `stagecraft lint` reads these; an engine without it (knex: its

@@ -18,6 +18,9 @@ export function engineShapeProblem(value: unknown): string | undefined {
   if (candidate.resolve !== undefined && typeof candidate.resolve !== "function") {
     return `engine "${candidate.id}": resolve must be a function when present`;
   }
+  if (candidate.baseline !== undefined && typeof candidate.baseline !== "function") {
+    return `engine "${candidate.id}": baseline must be a function when present`;
+  }
   if (candidate.sources !== undefined && typeof candidate.sources !== "function") {
     return `engine "${candidate.id}": sources must be a function when present`;
   }

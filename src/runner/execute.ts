@@ -26,7 +26,7 @@ export interface ExecuteSettings {
 }
 
 /** Plans, runs or resolves the selected databases of a loaded config on `pool`; one database failing never rejects. */
-export async function execute(mode: CallContext["mode"], config: StagecraftConfig, options: RunCallOptions, pool: WorkerPool, settings: ExecuteSettings, resolve?: CallContext["resolve"]): Promise<RunReport> {
+export async function execute(mode: CallContext["mode"], config: StagecraftConfig, options: RunCallOptions & { preview?: boolean }, pool: WorkerPool, settings: ExecuteSettings, resolve?: CallContext["resolve"]): Promise<RunReport> {
   const selected = select(config, options);
   const env = options.env ?? process.env;
   const prepared = selected.map((db) => prepare(db, config, env));
@@ -49,7 +49,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
   const limit = pLimit(concurrency);
   const servers = new Map<string, LimitFunction>();
-  const call = share<CallContext>({ mode, direction: options.direction ?? "up", steps: options.steps ?? 0, ...(options.to === undefined ? {} : { to: options.to }), workDir: config.dir, ...(resolve ? { resolve } : {}) });
+  const call = share<CallContext>({ mode, direction: options.direction ?? "up", steps: options.steps ?? 0, ...(options.to === undefined ? {} : { to: options.to }), workDir: config.dir, ...(resolve ? { resolve } : {}), ...(options.preview ? { preview: true } : {}) });
   const folders = new SharedTable<FolderContext>();
   const folderKeys = new WeakMap<Record<string, unknown>, string>();
   const folderOf = (db: DatabaseConfig): { key: string; ref: SharedRef<FolderContext> } => {
@@ -64,9 +64,10 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   let failed = false;
-  const reportMode = mode === "plan" ? "plan" : "run";
+  const reportMode = mode === "plan" || options.preview === true ? "plan" : mode === "baseline" ? "baseline" : "run";
   // Lint: plans list findings of pending migrations; up runs refuse a database whose pending migrations have errors.
-  const lint = options.lint === false || mode === "resolve" || options.direction === "down" ? undefined : new RunnerLint(config.lint, config.dir, reportMode);
+  // A baseline runs no SQL, so there is nothing to lint.
+  const lint = options.lint === false || mode === "resolve" || mode === "baseline" || options.direction === "down" ? undefined : new RunnerLint(config.lint, config.dir, reportMode === "plan" ? "plan" : "run");
 
   const runOne = async (item: Prepared, where: Placement): Promise<DatabaseReport> => {
     const { db } = item;
@@ -113,7 +114,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   };
   const finish = (item: Prepared, report: DatabaseReport, elapsedMs: number): DatabaseReport => {
     if (report.status === "failed") failed = true;
-    if (reportMode === "run") report.durationMs = Math.round(elapsedMs);
+    if (reportMode !== "plan") report.durationMs = Math.round(elapsedMs);
     emit(options.on, "database:done", { database: item.db.name, report });
     return report;
   };
@@ -126,7 +127,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     // Feed p-limit a window of databases, not all of them at once: a fleet of thousands keeps
     // only a few pending closures alive, so memory stays flat as the fleet grows.
     const reports: DatabaseReport[] = new Array(prepared.length);
-    const { shared, groups } = exclusiveGroups(prepared, config.dir, mode !== "plan");
+    const { shared, groups } = exclusiveGroups(prepared, config.dir, reportMode !== "plan");
     let next = 0;
     const feeder = async (): Promise<void> => {
       while (next < shared.length) {

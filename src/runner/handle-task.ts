@@ -10,12 +10,13 @@ import type { CallContext, FolderContext, Task, TaskResult } from "./protocol.js
 import { unshare } from "./shared-data.js";
 import { flagSignal } from "./worker-abort.js";
 import { refuseLintErrors } from "./lint-gate.js";
+import { baselineTask } from "./baseline-task.js";
 
 /** Module imports this thread started, kept so each module is imported once (and a failure stays one). */
 const imports = new Map<string, Promise<unknown>>();
 
 /**
- * Runs one database's plan/run/resolve. Never throws: failures come back as data. `sink` is
+ * Runs one database's plan/run/resolve/baseline. Never throws: failures come back as data. `sink` is
  * given when the task runs in the calling thread instead of a worker.
  */
 export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResult> {
@@ -70,6 +71,8 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
       }
       await engine.resolve({ ...base, ...call.resolve });
       applied.push(call.resolve.migration);
+    } else if (call.mode === "baseline") {
+      ({ migrations, warnings } = await baselineTask(engine, base, call, applied));
     }
     if (migrations === undefined) {
       const planned = checkPlan(engine.id, await engine.plan(call.mode === "plan" ? previewOptions(base, call) : base));

@@ -81,6 +81,17 @@ export interface ResolveCallOptions extends Pick<PlanCallOptions, "environment" 
   action: "applied" | "rolled-back";
 }
 
+/**
+ * `migrate baseline --to ID`: record every migration up to and including `to` as applied without
+ * running it, on every selected database. Databases whose history disagrees fail; others go on.
+ */
+export interface BaselineCallOptions extends Omit<PlanCallOptions, "lint"> {
+  /** The migration ID to record up to, included. */
+  to: string;
+  /** Only preview: a plan whose migrations to record carry `action: "mark"`. @default false */
+  plan?: boolean;
+}
+
 /** The worker threads of a {@link Runner}, fixed for its life. */
 export interface RunnerOptions {
   /**
@@ -98,4 +109,5 @@ export interface RunnerOptions {
 
 export interface PlanAllOptions extends PlanCallOptions, RunnerOptions {}
 export interface RunAllOptions extends RunCallOptions, RunnerOptions {}
+export interface BaselineAllOptions extends BaselineCallOptions, RunnerOptions {}
 export interface ResolveOptions extends ResolveCallOptions, Pick<RunnerOptions, "workerMemoryMb"> {}

@@ -19,12 +19,14 @@ export interface SharedRef<T> {
 
 /** What every task of one planAll/runAll/resolve call has in common. */
 export interface CallContext {
-  mode: "plan" | "run" | "resolve";
+  mode: "plan" | "run" | "resolve" | "baseline";
   direction: "up" | "down";
   steps: number;
   /** Up to (up) or down to (down) this migration ID. */
   to?: string;
   resolve?: { migration: string; action: "applied" | "rolled-back" };
+  /** Mode `baseline` with `to`: only preview what would be marked applied (`migrate baseline --plan`). */
+  preview?: boolean;
   /** Folder of the config file; relative `sqlite:` paths resolve against it. */
   workDir: string;
 }

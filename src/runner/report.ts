@@ -13,26 +13,29 @@ export interface DatabaseReport {
   status: DatabaseStatus;
   /** The database's plan (after the run, for mode `run`), in apply order; listed even when the database is blocked. */
   migrations: ReportedMigration[];
-  /** IDs this run applied (or reverted, for down), in order. Empty for `plan`. */
+  /** IDs this run applied (or reverted, for down; for `baseline`, marked applied without running), in order. Empty for `plan`. */
   applied: string[];
   error?: SerializedError;
   /** What the engine noticed in the migration source without failing (an empty folder, a misnamed file). Absent when there is none. */
   warnings?: PlanWarning[];
   /** Plans: lint findings of the migrations still to apply (docs/lint.md). Absent when there is none. */
   lint?: LintFinding[];
-  /** Wall time of this database's task (mode `run` only: plans stay byte-identical). */
+  /** Wall time of this database's task (modes `run` and `baseline`: plans stay byte-identical). */
   durationMs?: number;
 }
 
 export interface RunReport {
   ok: boolean;
-  mode: "plan" | "run";
+  /** `baseline`: `migrate baseline --to ID` recorded migrations as applied without running them (its preview is a `plan`). */
+  mode: ReportMode;
   /** Sorted by name. */
   databases: DatabaseReport[];
   summary: { total: number; succeeded: number; failed: number; skipped: number; cancelled: number };
 }
 
-export function buildReport(mode: "plan" | "run", databases: DatabaseReport[]): RunReport {
+export type ReportMode = "plan" | "run" | "baseline";
+
+export function buildReport(mode: ReportMode, databases: DatabaseReport[]): RunReport {
   const sorted = [...databases].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const count = (status: DatabaseStatus): number => sorted.filter((db) => db.status === status).length;
   const summary = { total: sorted.length, succeeded: count("succeeded"), failed: count("failed"), skipped: count("skipped"), cancelled: count("cancelled") };

@@ -1,10 +1,10 @@
 import type { StagecraftConfig } from "../config/load.js";
-import type { PlanAllOptions, ResolveOptions, RunAllOptions } from "./options.js";
+import type { BaselineAllOptions, PlanAllOptions, ResolveOptions, RunAllOptions } from "./options.js";
 import type { RunReport } from "./report.js";
-import { Runner, runOptionsProblem } from "./runner.js";
+import { baselineCall, baselineOptionsProblem, Runner, runOptionsProblem } from "./runner.js";
 
 export { DEFAULT_PER_SERVER_LIMIT, DEFAULT_WORKER_MEMORY_MB } from "./placement.js";
-export type { PlanAllOptions, ResolveOptions, RunAllOptions } from "./options.js";
+export type { BaselineAllOptions, PlanAllOptions, ResolveOptions, RunAllOptions } from "./options.js";
 
 /**
  * Plans every selected database on the worker pool. Resolves to a report; one database
@@ -33,4 +33,18 @@ export function runAll(config: StagecraftConfig | string, options: RunAllOptions
 /** Marks a failed or pending migration as applied, or forgets a failed attempt (one database). */
 export function resolveMigration(config: StagecraftConfig | string, options: ResolveOptions): Promise<RunReport> {
   return Runner.once("resolve", config, { ...options, databases: [options.database] }, { migration: options.migration, action: options.action });
+}
+
+/**
+ * Adopts databases migrated by other means: records every migration up to and including `to`
+ * as applied, without running it, in each engine's own bookkeeping, on every selected database.
+ * A database whose history disagrees fails with the reason; the others go on.
+ *
+ * @example
+ * const preview = await baselineAll("stagecraft.yml", { to: "003_add_index", plan: true });
+ * if (preview.ok) await baselineAll("stagecraft.yml", { to: "003_add_index" });
+ */
+export function baselineAll(config: StagecraftConfig | string, options: BaselineAllOptions): Promise<RunReport> {
+  const problem = baselineOptionsProblem(options);
+  return problem ? Promise.reject(problem) : Runner.once("baseline", config, baselineCall(options));
 }

@@ -2,7 +2,7 @@ import { withEnvFile } from "../config/env-file.js";
 import { loadConfig, type StagecraftConfig } from "../config/load.js";
 import { StagecraftError } from "../errors.js";
 import { execute } from "./execute.js";
-import type { PlanCallOptions, ResolveCallOptions, RunCallOptions, RunnerOptions } from "./options.js";
+import type { BaselineCallOptions, PlanCallOptions, ResolveCallOptions, RunCallOptions, RunnerOptions } from "./options.js";
 import { poolOptions } from "./placement.js";
 import type { CallContext } from "./protocol.js";
 import type { RunReport } from "./report.js";
@@ -54,6 +54,16 @@ export class Runner {
     return this.#execute("resolve", config, { ...options, databases: [options.database] }, { migration: options.migration, action: options.action });
   }
 
+  /**
+   * Records every migration up to and including `options.to` as applied without running it, on
+   * every selected database (`plan: true` previews). Resolves to a report of mode `baseline`
+   * (`plan` for a preview) whose `applied` lists what each database had marked.
+   */
+  baseline(config: StagecraftConfig | string, options: BaselineCallOptions): Promise<RunReport> {
+    const problem = baselineOptionsProblem(options);
+    return problem ? Promise.reject(problem) : this.#execute("baseline", config, baselineCall(options));
+  }
+
   /** Ends the worker threads once running calls are done with them; later calls reject. */
   async close(): Promise<void> {
     this.#closing = true;
@@ -66,7 +76,7 @@ export class Runner {
   }
 
   /** For planAll/runAll: one call on a runner made for it, which may then plan small fleets in-process. */
-  static async once(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions & RunnerOptions, resolve?: CallContext["resolve"]): Promise<RunReport> {
+  static async once(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions & { preview?: boolean } & RunnerOptions, resolve?: CallContext["resolve"]): Promise<RunReport> {
     const runner = new Runner(options);
     // A run always needs threads: load the pool library while the config loads (the threads
     // themselves start once the fleet is known, as many as it can use).
@@ -78,7 +88,7 @@ export class Runner {
     }
   }
 
-  #execute(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions, resolve?: CallContext["resolve"], oneShot = false): Promise<RunReport> {
+  #execute(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions & { preview?: boolean }, resolve?: CallContext["resolve"], oneShot = false): Promise<RunReport> {
     if (this.#closing) return Promise.reject(new StagecraftError("invalid_config", "this runner is closed; create another one"));
     const call = this.#call(mode, input, options, resolve, oneShot);
     this.#calls.add(call);
@@ -86,7 +96,7 @@ export class Runner {
     return call;
   }
 
-  async #call(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions, resolve: CallContext["resolve"] | undefined, oneShot: boolean): Promise<RunReport> {
+  async #call(mode: CallContext["mode"], input: StagecraftConfig | string, options: RunCallOptions & { preview?: boolean }, resolve: CallContext["resolve"] | undefined, oneShot: boolean): Promise<RunReport> {
     // The same variables load the config and give each database its URL.
     const env = options.envFile === undefined ? options.env ?? process.env : withEnvFile(options.env ?? process.env, options.envFile);
     const config = typeof input === "string"
@@ -106,4 +116,18 @@ export function runOptionsProblem(options: RunCallOptions): StagecraftError | un
     return new StagecraftError("invalid_config", "reverting needs steps ≥ 1 (how many migrations to revert per database) or a target (to)");
   }
   return undefined;
+}
+
+export function baselineOptionsProblem(options: BaselineCallOptions): StagecraftError | undefined {
+  if (typeof options.to !== "string" || options.to.trim() === "") {
+    return new StagecraftError("invalid_config", "a baseline needs the migration ID to record up to (to), as the plan lists it");
+  }
+  return undefined;
+}
+
+/** The call options of a baseline: `to` bounds it, `plan` makes it a preview; nothing is linted (no SQL runs). */
+export function baselineCall<T extends BaselineCallOptions>(options: T): Omit<T, "plan"> & RunCallOptions & { preview?: boolean } {
+  const { plan, ...rest } = options;
+  const call: RunCallOptions & { preview?: boolean } = { ...(rest as BaselineCallOptions), lint: false, ...(plan === true ? { preview: true } : {}) };
+  return call as Omit<T, "plan"> & typeof call;
 }

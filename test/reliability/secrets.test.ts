@@ -91,6 +91,16 @@ describeDialects("secrets on %s", dialects, (dialect) => {
     }
   });
 
+  it("migrate baseline, previewed, as JSON and as text, never prints the password", async () => {
+    for (const args of [["migrate", "baseline", "--to", "001_ok", "--plan"], ["migrate", "baseline", "--to", "001_ok", "--json"], ["migrate", "baseline", "--to", "001_ok"]]) {
+      const result = await runCli(args, project.dir, env());
+      // Every database is reported: the unreachable ones with their (scrubbed) connection errors.
+      expect(result.stdout, args.join(" ")).toMatch(/refused|"name": "refused"/);
+      expectNoSecret(`${args.join(" ")} stdout`, result.stdout);
+      expectNoSecret(`${args.join(" ")} stderr`, result.stderr);
+    }
+  }, 180_000);
+
   it("the API's reports and errors never hold the password, lock timeouts included", async () => {
     const file = `${project.dir}/stagecraft.yml`;
     const holder = await holdLock(dialect, goodUrl, db.name);

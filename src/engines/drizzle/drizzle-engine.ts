@@ -88,7 +88,7 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
   }));
 }
 
-function lockSpec(config: DrizzleConfig) {
+export function lockSpec(config: DrizzleConfig) {
   return { name: `drizzle:${config.migrationsSchema}.${config.migrationsTable}` };
 }
 

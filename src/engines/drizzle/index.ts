@@ -7,4 +7,6 @@ export const drizzleEngine = lazyEngine("drizzle", drizzleConfigSchema, () => im
 
 // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
 drizzleEngine.sources = async (opts) => (await import("./drizzle-sources.js")).sources(opts);
+// `migrate baseline`, imported on first use like the engine itself.
+drizzleEngine.baseline = async (opts) => (await import("./drizzle-baseline.js")).baseline(opts);
 register(drizzleEngine);

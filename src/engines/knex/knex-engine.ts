@@ -99,7 +99,7 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
  * Opens knex, takes stagecraft's session lock (second connection; on SQLite the lock file) and
  * knex's lock row, makes sure knex's tables exist (knex's own DDL), runs `fn`, releases both.
  */
-async function withKnexLocked<T>(opts: PlanOptions, config: KnexConfig, fn: (knex: Knex, tables: KnexTables, transactionalDdl: boolean) => Promise<T>): Promise<T> {
+export async function withKnexLocked<T>(opts: PlanOptions, config: KnexConfig, fn: (knex: Knex, tables: KnexTables, transactionalDdl: boolean) => Promise<T>): Promise<T> {
   return withKnex(opts, false, async (knex) => {
     const session = await openDriver(opts);
     try {
@@ -124,7 +124,7 @@ async function withKnexLocked<T>(opts: PlanOptions, config: KnexConfig, fn: (kne
   });
 }
 
-async function readState(knex: Knex, tables: KnexTables, config: KnexConfig, opts: PlanOptions): Promise<State> {
+export async function readState(knex: Knex, tables: KnexTables, config: KnexConfig, opts: PlanOptions): Promise<State> {
   const source = await readKnexSource(config, opts);
   const rows = await tables.completed(knex);
   const recorded = new Set(rows.map((r) => r.name));
@@ -149,7 +149,7 @@ async function readState(knex: Knex, tables: KnexTables, config: KnexConfig, opt
 }
 
 /** Every file with its state, in knex's order; failed attempts of files that are gone come last. */
-function planOf(state: State): Migration[] {
+export function planOf(state: State): Migration[] {
   const rows = new Map(state.rows.map((r) => [r.name, r]));
   const failed = new Map(state.unfinished.map((m) => [m.name, m]));
   const entry = (name: string): Migration => {

@@ -10,4 +10,6 @@ export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => impor
 
 // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
 prismaEngine.sources = async (opts) => (await import("./prisma-sources.js")).sources(opts);
+// `migrate baseline`, imported on first use like the engine itself.
+prismaEngine.baseline = async (opts) => (await import("./prisma-baseline.js")).baseline(opts);
 register(prismaEngine);

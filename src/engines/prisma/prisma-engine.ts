@@ -78,7 +78,7 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
 }
 
 /** Opens the database in the URL's `?schema=` (created if missing, as Prisma does) under Prisma's lock. */
-async function withPrismaLock<T>(opts: PlanOptions, fn: (driver: Driver) => Promise<T>): Promise<T> {
+export async function withPrismaLock<T>(opts: PlanOptions, fn: (driver: Driver) => Promise<T>): Promise<T> {
   return withDriver(opts, async (driver) => {
     try {
       return await withLock(driver, PRISMA_LOCK, opts, async () => {

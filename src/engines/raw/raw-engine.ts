@@ -55,7 +55,7 @@ function targets(state: RawState, target: Target, opts: PlanOptions): string[] {
 }
 
 /** Opens the database, takes the migration lock, makes sure the table exists, runs `fn`, releases. */
-async function withLockedHistory<T>(opts: PlanOptions, config: RawConfig, fn: (driver: Driver, history: RawHistory) => Promise<T>): Promise<T> {
+export async function withLockedHistory<T>(opts: PlanOptions, config: RawConfig, fn: (driver: Driver, history: RawHistory) => Promise<T>): Promise<T> {
   return withDriver(opts, async (driver) => {
     checkSchemaSupport(driver, config);
     const history = new RawHistory(driver, config.table, config.schema);
