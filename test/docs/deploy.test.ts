@@ -10,9 +10,8 @@ const read = (path: string): string => readFileSync(join(ROOT, path), "utf8");
 const manifest = (file: string) => parse(read(`examples/deploy/${file}`)) as Record<string, any>;
 
 /**
- * The first K of an explicit `--shard K/N`: shards are numbered 1..N. `--shard auto/N` maps
- * Kubernetes' 0-based JOB_COMPLETION_INDEX onto them. Flip this (and the recipes) if explicit
- * shards become 0-based.
+ * The first K of an explicit `--shard K/N`: shards are numbered 0..N-1, the numbers Kubernetes'
+ * JOB_COMPLETION_INDEX gives `--shard auto/N` (docs/ledger.md).
  */
 const FIRST_SHARD = 0;
 
@@ -91,7 +90,7 @@ describe("deploy recipes (examples/deploy)", () => {
     expect(docs).toContain(`\`${init.command.join(" ")}\``);
   });
 
-  it("the GitHub Actions matrix covers shards 1..N of --shard K/N, then a report job shows the run", () => {
+  it("the GitHub Actions matrix covers shards 0..N-1 of --shard K/N, then a report job shows the run", () => {
     const workflow = manifest("github-actions.yml");
     const migrate = workflow.jobs.migrate;
     const step = migrate.steps.find((s: any) => typeof s.run === "string" && s.run.includes("stagecraft migrate"));
