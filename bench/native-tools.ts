@@ -25,8 +25,8 @@ function writeFolders(dir: string): void {
   const entries = [];
   for (let i = 1; i <= MIGRATIONS; i++) {
     const id = String(i).padStart(4, "0");
-    const create = `CREATE TABLE t${id} (id INTEGER PRIMARY KEY, v VARCHAR(20))`;
-    const insert = `INSERT INTO t${id} (v) VALUES ('x')`;
+    const create = `CREATE TABLE t${id} (id INT PRIMARY KEY, v VARCHAR(20))`;
+    const insert = `INSERT INTO t${id} (id, v) VALUES (1, 'x')`;
     for (const dialect of ["sqlite", "postgresql"]) writeFileSync(join(dir, `drizzle-${dialect}`, `${id}_t${id}.sql`), `${create};\n--> statement-breakpoint\n${insert};\n`);
     entries.push({ idx: i - 1, version: "7", when: 1700000000000 + i * 1000, tag: `${id}_t${id}`, breakpoints: true });
     writeFileSync(join(dir, "knex", `${id}_t${id}.cjs`), `exports.up = async (knex) => { await knex.raw("${create}"); await knex.raw("${insert}"); };\nexports.down = async () => {};\n`);
