@@ -91,6 +91,28 @@ describeDialects("round trips of the raw engine on %s", dialects, (dialect: Dial
   }
 });
 
+it.runIf(dialects.includes("postgres"))("PostgreSQL session settings travel in the startup packet, after the URL's own options, and take effect", async () => {
+  const p = await engineProject("postgres", "raw", {
+    "001_settings.sql": "CREATE TABLE seen AS SELECT current_setting('idle_session_timeout') AS idle, current_setting('idle_in_transaction_session_timeout') AS idle_tx, current_setting('client_connection_check_interval') AS check_interval, current_setting('statement_timeout') AS statement_timeout;",
+  }, { stall_timeout_ms: 12_000 });
+  projects.push(p);
+  const url = new URL(p.db.url);
+  url.searchParams.set("options", "-c statement_timeout=98765");
+  const { texts, report } = await (async () => {
+    recorder = recordQueries();
+    try {
+      const run = await p.run({ inProcess: true, env: { MAIN_URL: url.toString() } });
+      return { texts: [...recorder.texts], report: run };
+    } finally {
+      recorder.restore();
+      recorder = undefined;
+    }
+  })();
+  expect(only(report).applied).toEqual(["001_settings"]);
+  expect(texts.filter((t) => /set_config|SET /.test(t))).toEqual([]);
+  expect(await p.db.query("SELECT idle, idle_tx, check_interval, statement_timeout FROM seen")).toEqual([{ idle: "12s", idle_tx: "12s", check_interval: "1s", statement_timeout: "98765ms" }]);
+});
+
 it("two runners that do not share a lock (one SQLite file reached through two paths) still apply each migration once", async () => {
   const project = tempProject();
   cleanups.push(project.cleanup);
