@@ -158,7 +158,8 @@ export const nativeTools: Bench = {
       }
       return figures;
     } finally {
-      if (pgCreated) for (const name of pgNames) await pgAdmin(`DROP DATABASE IF EXISTS ${name}`).catch(() => undefined);
+      // WITH (FORCE): a tool's connection left open by a failed round must not keep a database behind.
+      if (pgCreated) for (const name of pgNames) await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => pgAdmin(`DROP DATABASE IF EXISTS ${name}`)).catch(() => undefined);
       scratch.cleanup();
     }
   },
