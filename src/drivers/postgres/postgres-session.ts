@@ -17,10 +17,14 @@ export function newClient(url: string, at: ConnectTarget, startup?: string): pg.
   let connectionString = url;
   let options: string | undefined;
   if (startup !== undefined) {
-    const parsed = new URL(url);
-    const own = parsed.searchParams.get("options") ?? process.env.PGOPTIONS;
-    parsed.searchParams.delete("options");
-    connectionString = parsed.toString();
+    // The URL is rewritten only when it has its own `options`, which pg would let win over ours.
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    const inUrl = parsed?.searchParams.get("options") ?? undefined;
+    if (parsed !== undefined && inUrl !== undefined) {
+      parsed.searchParams.delete("options");
+      connectionString = parsed.toString();
+    }
+    const own = inUrl ?? process.env.PGOPTIONS;
     options = own ? `${own} ${startup}` : startup;
   }
   const client = new pg.Client({
