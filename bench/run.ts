@@ -10,9 +10,10 @@ import { stopTime } from "./stop-time.js";
 import { events } from "./events.js";
 import { warmRunner } from "./warm-runner.js";
 import { lint } from "./lint.js";
+import { nativeTools } from "./native-tools.js";
 import { fmt, type Bench, type Figure } from "./harness.js";
 
-const ALL: Bench[] = [registryLookup, dispatchOverhead, sqliteFleet, serverFleet, memory, fleetMemory, coldStart, warmRunner, events, stopTime, lint];
+const ALL: Bench[] = [registryLookup, dispatchOverhead, sqliteFleet, serverFleet, nativeTools, memory, fleetMemory, coldStart, warmRunner, events, stopTime, lint];
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

@@ -57,6 +57,12 @@ export interface Driver {
   exec(sql: string): Promise<void>;
   begin(): Promise<void>;
   commit(): Promise<void>;
+  /**
+   * Runs one parameterised statement and commits the open transaction, in one round trip
+   * where the driver can (PostgreSQL sends both as one simple query). Absent: `query` then
+   * `commit`. When the statement fails nothing is committed and the caller rolls back.
+   */
+  queryAndCommit?(sql: string, params: readonly unknown[]): Promise<void>;
   rollback(): Promise<void>;
   /**
    * Takes the lock, waiting at most `timeoutMs`; throws `lock_timeout` naming the holder, or
@@ -94,6 +100,21 @@ export class SqlError extends Error {
 
   /** Statements of a multi-statement text that completed before the failing one. */
   readonly completed: number | undefined;
+}
+
+/** Runs `sql` and commits: one round trip where the driver offers {@link Driver.queryAndCommit}. */
+export async function queryAndCommit(driver: Driver, sql: string, params: readonly unknown[]): Promise<void> {
+  if (driver.queryAndCommit) return driver.queryAndCommit(sql, params);
+  await driver.query(sql, params);
+  await driver.commit();
+}
+
+/** SQLSTATE / errno names / SQLite codes of a unique or primary key violation. */
+const UNIQUE_VIOLATION_CODES = new Set(["23505", "ER_DUP_ENTRY", "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"]);
+
+/** The server refused a row because its key is taken: for bookkeeping rows, another runner recorded it first. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof SqlError && error.code !== undefined && UNIQUE_VIOLATION_CODES.has(error.code);
 }
 
 /** Runs `fn` inside a transaction on `driver`: commit on success, rollback on error. */

@@ -65,10 +65,16 @@ export function placement(item: Prepared, engine: Engine | undefined, inProcess:
   return "shared";
 }
 
-/** Live where a crash or a timeout must know the current migration; batched for listeners; else none. */
+/**
+ * Live where a timeout or user code may end the thread at any moment and the report must name
+ * the current migration; batched for listeners; else none. A shared thread runs only built-in
+ * SQL engines, which end it only by a defect or running out of memory: batched is enough there to
+ * name the migration in a crash report, because a batch goes out whenever the thread waits on
+ * the server, which it does inside every migration — without a message per event.
+ */
 export function progressMode(where: Placement, engine: Engine | undefined, db: DatabaseConfig, on: RunnerListeners | undefined): ProgressMode {
-  if (where === "shared" || db.migrationTimeoutMs !== undefined || (where !== "in-process" && runsUserCode(engine))) return "live";
-  return on?.["database:start"] || on?.["migration:start"] || on?.["migration:applied"] ? "batched" : "none";
+  if (db.migrationTimeoutMs !== undefined || (where !== "in-process" && runsUserCode(engine))) return "live";
+  return where === "shared" || on?.["database:start"] || on?.["migration:start"] || on?.["migration:applied"] ? "batched" : "none";
 }
 
 /** What a worker needs to run the databases of one folder, the same for each of them. */

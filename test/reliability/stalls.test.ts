@@ -30,11 +30,12 @@ const PHASES: Record<ServerDialect, Record<string, StallTrigger>> = {
     statement: { pattern: "'stalled statement'", forward: true },
     commit: { pattern: "COMMIT", forward: true },
   },
+  // No commit phase on MySQL: the raw engine sends no COMMIT there (DDL commits on its own, and
+  // each bookkeeping write is one autocommitted statement).
   mysql: {
     lock: { pattern: "GET_LOCK", forward: true },
     bookkeeping: { pattern: "UPDATE `stagecraft_migrations` SET finished_at" },
     statement: { pattern: "'stalled statement'", forward: true },
-    commit: { pattern: "COMMIT", forward: true },
   },
 };
 

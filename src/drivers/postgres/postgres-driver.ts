@@ -1,7 +1,7 @@
 import pg from "pg";
 import { scrubSecrets, type StagecraftError } from "../../errors.js";
 import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
-import { connectionLost, isConnectionLoss, lockCancelled, lockTimeout } from "../connection-errors.js";
+import { ConnectError, connectionLost, isConnectionLoss, lockCancelled, lockTimeout } from "../connection-errors.js";
 import type { ConnectTarget } from "../connection-options.js";
 import { advisoryKey, backoff } from "../lock-key.js";
 import { indexOfCodePoint, TextPositions } from "../../sql/text-position.js";
@@ -21,6 +21,11 @@ export class PostgresDriver implements Driver {
   readonly #watch: StallWatch;
   /** The server's pid of this session (read with `pg_backend_pid()` once connected). */
   #pid: number;
+  /**
+   * `begin()` was called and `BEGIN` is not sent yet: it rides in front of the next script
+   * (`exec`), saving a round trip per migration, or goes alone before any other request.
+   */
+  #beginPending = false;
 
   private constructor(client: pg.Client, url: string, at: ConnectTarget) {
     this.#client = client;
@@ -38,11 +43,26 @@ export class PostgresDriver implements Driver {
     });
   }
 
-  /** Opens one session, bounded by the connect timeout, and sets it up so the server cleans up after a vanished runner. */
+  /**
+   * Opens one session, bounded by the connect timeout, and sets it up so the server cleans up
+   * after a vanished runner. The settings go in the startup packet (no round trip); a server
+   * or pooler that refuses them there gets them as a query on a fresh connection.
+   */
   static async connect(url: string, at: ConnectTarget): Promise<PostgresDriver> {
+    const settings = sessionSettings(at.options.stallTimeoutMs);
+    let client: pg.Client;
+    try {
+      client = await connectClient(url, at, settings.startup);
+    } catch (error) {
+      if (!(error instanceof ConnectError) || !refusedStartupSettings(error)) throw error;
+      return PostgresDriver.#connectSettingByQuery(url, at, settings);
+    }
+    return new PostgresDriver(client, url, at);
+  }
+
+  static async #connectSettingByQuery(url: string, at: ConnectTarget, settings: ReturnType<typeof sessionSettings>): Promise<PostgresDriver> {
     const driver = new PostgresDriver(await connectClient(url, at), url, at);
     try {
-      const settings = sessionSettings(at.options.stallTimeoutMs);
       const result = await driver.#run(settings.sql, undefined, "setting up the session").catch((error: unknown) => {
         if (driver.#watch.dead) throw error;
         return driver.#run(settings.fallback, undefined, "setting up the session").catch(() => undefined);
@@ -62,31 +82,68 @@ export class PostgresDriver implements Driver {
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    await this.#sendBegin();
     let index = 0;
     const text = sql.replace(/\?/g, () => `$${++index}`);
     return (await this.#run(text, params as unknown[])).rows as T[];
   }
 
-  /** One round trip for the whole text, under the stall watch; a failure says how many of its statements completed. */
+  /**
+   * One round trip for the whole text, under the stall watch; a failure says how many of its
+   * statements completed. A pending `BEGIN` goes in front of the text, on its first line.
+   */
   async exec(sql: string): Promise<void> {
+    const prefix = this.#beginPending ? BEGIN_PREFIX : "";
+    this.#beginPending = false;
     try {
-      await this.#watch.run("running a statement", () => countingQuery(this.#client, sql));
+      await this.#watch.run("running a statement", () => countingQuery(this.#client, prefix + sql));
     } catch (failure) {
       const counted = isCountedFailure(failure) ? failure : undefined;
-      throw this.#failure(counted?.error ?? failure, sql, "running a statement", counted?.completed);
+      const error = counted?.error ?? failure;
+      // The server's position and count include the prefix; the caller knows only its own text.
+      if (prefix !== "") shiftPosition(error, prefix.length);
+      const completed = counted === undefined ? undefined : Math.max(0, counted.completed - (prefix === "" ? 0 : 1));
+      throw this.#failure(error, sql, "running a statement", completed);
     }
   }
 
   async begin(): Promise<void> {
-    await this.#run("BEGIN", undefined, "starting a transaction");
+    if (this.#beginPending) await this.#sendBegin();
+    this.#beginPending = true;
   }
 
   async commit(): Promise<void> {
+    await this.#sendBegin();
     await this.#run("COMMIT", undefined, "committing");
   }
 
+  /** The statement and `COMMIT` as one simple query: the values go in as escaped literals. */
+  async queryAndCommit(sql: string, params: readonly unknown[]): Promise<void> {
+    const prefix = this.#beginPending ? BEGIN_PREFIX : "";
+    this.#beginPending = false;
+    let index = 0;
+    const text = sql.replace(/\?/g, () => literal(this.#client, params[index++]));
+    try {
+      await this.#watch.run("committing", () => countingQuery(this.#client, `${prefix}${text};\nCOMMIT`));
+    } catch (failure) {
+      const counted = isCountedFailure(failure) ? failure : undefined;
+      throw this.#failure(counted?.error ?? failure, text, "committing");
+    }
+  }
+
   async rollback(): Promise<void> {
+    // Nothing was sent since `begin()`: there is no transaction to roll back.
+    if (this.#beginPending) {
+      this.#beginPending = false;
+      return;
+    }
     await this.#run("ROLLBACK", undefined, "rolling back");
+  }
+
+  async #sendBegin(): Promise<void> {
+    if (!this.#beginPending) return;
+    this.#beginPending = false;
+    await this.#run("BEGIN", undefined, "starting a transaction");
   }
 
   /**
@@ -101,7 +158,9 @@ export class PostgresDriver implements Driver {
     const wait = backoff();
     for (;;) {
       if (signal?.aborted) throw lockCancelled(spec.name, this.target);
-      const [row] = await this.#rows<{ locked: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS locked", [key], "taking the migration lock");
+      // Also reads the backend pid: behind a pooler the pid of the startup message is not the server's.
+      const [row] = await this.#rows<{ locked: boolean; pid: number }>("SELECT pg_try_advisory_lock($1::bigint) AS locked, pg_backend_pid() AS pid", [key], "taking the migration lock");
+      if (typeof row?.pid === "number") this.#pid = row.pid;
       if (row?.locked) break;
       if (Date.now() >= deadline) throw await this.#lockTimeout(key, spec.name, timeoutMs);
       await wait(signal).catch(() => undefined);
@@ -181,6 +240,34 @@ export class PostgresDriver implements Driver {
       ...(completed === undefined ? {} : { completed }),
     });
   }
+}
+
+/** Sent in front of the first script of a transaction; no newline, so the script's lines keep their numbers. */
+const BEGIN_PREFIX = "BEGIN;";
+
+/** A value as a PostgreSQL literal (pg's own escaping: doubled quotes, `E''` when backslashes). */
+function literal(client: pg.Client, value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  return client.escapeLiteral(String(value));
+}
+
+/** Moves a server error's `position` back by `by` characters, into the caller's text. */
+function shiftPosition(error: unknown, by: number): void {
+  const holder = error as { position?: string } | null;
+  if (holder?.position === undefined) return;
+  const shifted = Number(holder.position) - by;
+  if (shifted >= 1) holder.position = String(shifted);
+  else delete holder.position;
+}
+
+/**
+ * The server or a pooler refused the settings of the startup packet: PostgreSQL before 14 does
+ * not know `client_connection_check_interval` (42704), a platform without keepalive settings
+ * refuses their values (22023), PgBouncer refuses the `options` parameter (08P01).
+ */
+function refusedStartupSettings(error: ConnectError): boolean {
+  return ["42704", "22023", "08P01"].includes(error.context.driverCode ?? "") || /startup parameter|unrecognized configuration parameter/i.test(error.message);
 }
 
 function isCountedFailure(value: unknown): value is CountedFailure {

@@ -8,10 +8,28 @@ const CLIENT_CHECK_INTERVAL_MS = 1_000;
 /** A goodbye that takes longer than this is cut: the socket is destroyed instead. */
 export const PG_CLOSE_TIMEOUT_MS = 1_000;
 
-/** A `pg.Client` for `url` whose connect (TCP, TLS, authentication) is bounded by the connect timeout. */
-export function newClient(url: string, at: ConnectTarget): pg.Client {
+/**
+ * A `pg.Client` for `url` whose connect (TCP, TLS, authentication) is bounded by the connect
+ * timeout. `startup`: server settings (`-c name=value …`) for the startup packet, after the
+ * URL's own `options` parameter or `PGOPTIONS`, which they would otherwise replace.
+ */
+export function newClient(url: string, at: ConnectTarget, startup?: string): pg.Client {
+  let connectionString = url;
+  let options: string | undefined;
+  if (startup !== undefined) {
+    // The URL is rewritten only when it has its own `options`, which pg would let win over ours.
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    const inUrl = parsed?.searchParams.get("options") ?? undefined;
+    if (parsed !== undefined && inUrl !== undefined) {
+      parsed.searchParams.delete("options");
+      connectionString = parsed.toString();
+    }
+    const own = inUrl ?? process.env.PGOPTIONS;
+    options = own ? `${own} ${startup}` : startup;
+  }
   const client = new pg.Client({
-    connectionString: url,
+    connectionString,
+    ...(options === undefined ? {} : { options }),
     application_name: "stagecraft",
     connectionTimeoutMillis: at.options.connectTimeoutMs,
     keepAlive: true,
@@ -22,8 +40,8 @@ export function newClient(url: string, at: ConnectTarget): pg.Client {
   return client;
 }
 
-export async function connectClient(url: string, at: ConnectTarget): Promise<pg.Client> {
-  const client = newClient(url, at);
+export async function connectClient(url: string, at: ConnectTarget, startup?: string): Promise<pg.Client> {
+  const client = newClient(url, at, startup);
   try {
     await client.connect();
   } catch (error) {
@@ -40,7 +58,7 @@ export async function connectClient(url: string, at: ConnectTarget): Promise<pg.
  * probe a silent peer with keepalives. Settings the server does not know (before PostgreSQL 14)
  * are skipped.
  */
-export function sessionSettings(stallTimeoutMs: number): { sql: string; fallback: string } {
+export function sessionSettings(stallTimeoutMs: number): { startup: string; sql: string; fallback: string } {
   const lease = String(stallTimeoutMs);
   const idleS = String(Math.max(1, Math.round(stallTimeoutMs / 3_000)));
   const intervalS = String(Math.max(1, Math.round(stallTimeoutMs / 9_000)));
@@ -49,7 +67,8 @@ export function sessionSettings(stallTimeoutMs: number): { sql: string; fallback
     `SELECT pg_backend_pid() AS pid, (SELECT count(set_config(s.name, s.setting, false)) FROM (VALUES ${list.map(([n, v]) => `('${n}', '${v}')`).join(", ")}) AS s(name, setting) WHERE s.name IN (SELECT name FROM pg_settings)) AS applied`;
   const timeouts: [string, string][] = [["client_connection_check_interval", String(CLIENT_CHECK_INTERVAL_MS)], ["idle_session_timeout", lease], ["idle_in_transaction_session_timeout", lease]];
   // Keepalive settings fail where the platform lacks them: the fallback leaves them out.
-  return { sql: pairs([...timeouts, ["tcp_keepalives_idle", idleS], ["tcp_keepalives_interval", intervalS], ["tcp_keepalives_count", "3"]]), fallback: pairs(timeouts) };
+  const all: [string, string][] = [...timeouts, ["tcp_keepalives_idle", idleS], ["tcp_keepalives_interval", intervalS], ["tcp_keepalives_count", "3"]];
+  return { startup: all.map(([n, v]) => `-c ${n}=${v}`).join(" "), sql: pairs(all), fallback: pairs(timeouts) };
 }
 
 /** Runs `fn` on a fresh connection, all of it (connect included) within the connect timeout. */

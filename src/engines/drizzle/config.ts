@@ -10,6 +10,11 @@ export const drizzleConfigSchema = z.strictObject({
   migrationsSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be a plain SQL identifier" }).default("drizzle"),
   /** Apply a pending migration older than the newest applied one (drizzle 0.x would skip it forever). */
   allow_out_of_order: z.boolean().default(true),
+  /**
+   * `per-migration`: each migration commits with its row. `all`: the run in one transaction, as
+   * drizzle-orm's `migrate()` does (SQLite/PostgreSQL; MySQL DDL commits implicitly, so refused).
+   */
+  transaction_mode: z.enum(["per-migration", "all"]).default("per-migration"),
   /** Accept an applied migration whose file changed. */
   allow_changed: z.boolean().default(false),
 });

@@ -27,36 +27,88 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
 export async function run(opts: RunOptions): Promise<RunResult> {
   const config = drizzleConfigSchema.parse(opts.config);
   if (opts.direction === "down") throw noDown();
-  return withDriver(opts, async (driver) => withLock(driver, lockSpec(config), opts, async () => {
-    const format = detectFormat(opts.migrationPath, config.format);
-    await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
-    let state = await readState(driver, config, opts);
-    if (state.stale.length > 0) {
-      // Complete migrations whose runner died before it cleared their marker: clear it now.
-      const markers = new UnfinishedMarkers(driver, MARKER_TABLE);
-      for (const marker of state.stale) await markers.clear(marker.id);
-      state = await readState(driver, config, opts);
-    }
-    if (state.blocked) throw state.blocked;
-    if (state.legacy) {
-      const names = [...state.legacy].map(([row, m]) => ({ row, name: m.id }));
-      await inTransaction(driver, () => state.table.upgrade(names));
-    }
-    const todo = upTargets(state.migrations, (m) => state.applied.has(m.id), { direction: "up", steps: opts.steps, to: opts.to }, opts.migrationPath);
-    checkOrder(todo, state, config);
-    await checkScripts(driver, todo.map(drizzleScript));
-    const applied: string[] = [];
-    let cancelled = false;
+  return withDriver(opts, async (driver) => {
+    if (config.transaction_mode === "all" && !driver.transactionalDdl) throw allNeedsTransactionalDdl();
+    return withLock(driver, lockSpec(config), opts, () => runLocked(driver, config, opts));
+  });
+}
+
+/** The run, with the database's migration lock held. */
+async function runLocked(driver: Driver, config: DrizzleConfig, opts: RunOptions): Promise<RunResult> {
+  const format = detectFormat(opts.migrationPath, config.format);
+  await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
+  let state = await readState(driver, config, opts);
+  if (state.stale.length > 0) {
+    // Complete migrations whose runner died before it cleared their marker: clear it now.
+    const markers = new UnfinishedMarkers(driver, MARKER_TABLE);
+    for (const marker of state.stale) await markers.clear(marker.id);
+    state = await readState(driver, config, opts);
+  }
+  if (state.blocked) throw state.blocked;
+  if (state.legacy) {
+    const names = [...state.legacy].map(([row, m]) => ({ row, name: m.id }));
+    await inTransaction(driver, () => state.table.upgrade(names));
+  }
+  const todo = upTargets(state.migrations, (m) => state.applied.has(m.id), { direction: "up", steps: opts.steps, to: opts.to }, opts.migrationPath);
+  checkOrder(todo, state, config);
+  await checkScripts(driver, todo.map(drizzleScript));
+  const { applied, cancelled } = config.transaction_mode === "all" ? await applyAll(driver, state.table, todo, opts) : await applyEach(driver, state.table, todo, opts);
+  const after = applied.length === 0 ? state : await readState(driver, config, opts);
+  return { applied, ...(cancelled ? { cancelled } : {}), migrations: planOf(after), warnings: after.warnings };
+}
+
+interface Applied {
+  applied: string[];
+  cancelled: boolean;
+}
+
+/** Each migration on its own: committed with its row, or marked around it outside a transaction. */
+async function applyEach(driver: Driver, table: DrizzleTable, todo: DrizzleMigration[], opts: RunOptions): Promise<Applied> {
+  const applied: string[] = [];
+  for (const m of todo) {
+    if (opts.signal.aborted) return { applied, cancelled: true };
+    if (await applyOne(driver, table, m, opts)) applied.push(m.id);
+  }
+  return { applied, cancelled: false };
+}
+
+/**
+ * `transaction_mode: all`: every pending migration and its row in one transaction, as
+ * drizzle-orm's `migrate()` runs them: a failure rolls the whole run back. A cancelled run stops
+ * between migrations and commits what ran, as "finish the running migration" means elsewhere.
+ */
+async function applyAll(driver: Driver, table: DrizzleTable, todo: DrizzleMigration[], opts: RunOptions): Promise<Applied> {
+  const optOut = todo.find((m) => m.noTransaction);
+  if (optOut) throw new StagecraftError("unsupported", `${optOut.file} opts out of transactions (-- stagecraft:no-transaction), which transaction_mode: all cannot honour`, { migration: optOut.id, file: optOut.file, hint: "use transaction_mode: per-migration for this database" });
+  const applied: string[] = [];
+  // Nothing counts as applied until the one transaction commits: hold back the events.
+  const held: { migration: string; durationMs: number }[] = [];
+  let cancelled = false;
+  if (todo.length === 0) return { applied, cancelled };
+  await inTransaction(driver, async () => {
     for (const m of todo) {
       if (opts.signal.aborted) {
         cancelled = true;
         break;
       }
-      if (await applyOne(driver, state.table, m, opts)) applied.push(m.id);
+      if (await table.has(m.id, m.createdAt)) continue;
+      const started = performance.now();
+      opts.onProgress?.({ type: "migration:start", migration: m.id });
+      await executeScript(driver, drizzleScript(m), { inTransaction: true }).catch(unwrapScriptError);
+      await table.insert(m.checksum, m.createdAt, m.id);
+      held.push({ migration: m.id, durationMs: Math.round(performance.now() - started) });
+      applied.push(m.id);
     }
-    const after = applied.length === 0 ? state : await readState(driver, config, opts);
-    return { applied, ...(cancelled ? { cancelled } : {}), migrations: planOf(after), warnings: after.warnings };
-  }));
+  });
+  for (const event of held) opts.onProgress?.({ type: "migration:applied", ...event });
+  return { applied, cancelled };
+}
+
+/** MySQL/MariaDB commit the open transaction at every CREATE/ALTER/DROP: no run there can be all or nothing. */
+function allNeedsTransactionalDdl(): StagecraftError {
+  return new StagecraftError("unsupported", "transaction_mode: all needs transactional DDL; MySQL/MariaDB commit the open transaction at every CREATE, ALTER or DROP (an implicit commit), so a failure could not roll the run back: nothing was run", {
+    hint: "use transaction_mode: per-migration (the default): each migration is marked before it runs, so a failure is named and blocks until resolved",
+  });
 }
 
 /** `applied`: record a failed (or never run) migration as applied. `rolled-back`: forget a failed attempt. */

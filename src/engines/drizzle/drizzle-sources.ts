@@ -10,7 +10,8 @@ import { detectFormat, drizzleScript, readDrizzleMigrations, type DrizzleFormat 
 
 /**
  * Every migration with its `--> statement-breakpoint` chunks and the transaction it runs in
- * (see drizzle-engine.ts `applyOne`): its own with its row, or none on MySQL and for opted-out files.
+ * (see drizzle-engine.ts `applyOne`/`applyAll`): its own with its row, the run's one under
+ * `transaction_mode: all`, or none on MySQL and for opted-out files.
  */
 export async function sources(opts: SourceOptions): Promise<SqlSources> {
   const config = drizzleConfigSchema.parse(opts.config);
@@ -22,7 +23,8 @@ export async function sources(opts: SourceOptions): Promise<SqlSources> {
     dialect,
     migrations: migrations.map((m) => {
       const { chunks } = drizzleScript(m);
-      return { id: m.id, file: m.file, script: m.script, ...(chunks ? { chunks } : {}), transaction: transactionalDdl && !m.noTransaction ? "migration" : "none" };
+      const transaction = !transactionalDdl || m.noTransaction ? "none" : config.transaction_mode === "all" ? "run" : "migration";
+      return { id: m.id, file: m.file, script: m.script, ...(chunks ? { chunks } : {}), transaction };
     }),
     ...(warnings.length > 0 ? { warnings } : {}),
   };

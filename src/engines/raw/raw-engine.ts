@@ -5,7 +5,7 @@ import type { PlanOptions, PlanResult, ResolveOptions, RunOptions, RunResult } f
 import { checkTarget, downTargets, markActions, previewTarget, upTargets, type Target } from "../shared/run-target.js";
 import { withLock } from "../shared/with-lock.js";
 import { rawConfigSchema, type RawConfig } from "./config.js";
-import { RawHistory } from "./raw-history.js";
+import { RawHistory, type HistoryRow } from "./raw-history.js";
 import { down, missingDownFiles } from "./raw-revert.js";
 import { up } from "./raw-apply.js";
 import { readRawMigrations } from "./raw-source.js";
@@ -34,15 +34,19 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   // A folder that cannot be read fails before anything, even the bookkeeping table, is created.
   const source = readRawMigrations(opts.migrationPath);
   return withLockedHistory(opts, config, async (driver, history) => {
-    const state = await readState(driver, config, opts, source);
+    const state = await readState(driver, config, opts, source, history);
     if (state.blocked) throw state.blocked;
     const ids = new Set(targets(state, target, opts));
+    const written: HistoryRow[] = [];
     const result = opts.direction === "up"
-      ? await up(driver, history, state, state.files.filter((f) => ids.has(f.id)), config, opts)
+      ? await up(driver, history, state, state.files.filter((f) => ids.has(f.id)), config, opts, written)
       : await down(driver, history, state, appliedNewestFirst(state.rows).filter((row) => ids.has(row.id)), opts);
     if (result.applied.length === 0) return { ...result, migrations: planOf(state), warnings: state.warnings };
-    // appliedAt of this run's migrations as recorded: read back only when something changed.
-    const rows = new Map((await history.read()).map((row) => [row.id, row]));
+    // The table after the run is the table before it plus the rows this run wrote (up) or minus
+    // the ones it deleted (down): no second read.
+    const rows = new Map(state.rows);
+    for (const row of written) rows.set(row.id, row);
+    if (opts.direction === "down") for (const id of result.applied) rows.delete(id);
     return { ...result, migrations: planOf({ files: state.files, rows }), warnings: state.warnings };
   });
 }

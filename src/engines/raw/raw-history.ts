@@ -1,4 +1,4 @@
-import type { Driver } from "../../drivers/driver.js";
+import { isUniqueViolation, queryAndCommit, type Driver } from "../../drivers/driver.js";
 
 /** One row of the bookkeeping table. `finishedAt === null` means started and never finished. */
 export interface HistoryRow {
@@ -16,6 +16,8 @@ export class RawHistory {
   readonly #table: string;
   readonly #name: string;
   readonly #schema: string | undefined;
+  /** `ensure` ran on this connection: the table exists, reading needs no probe first. */
+  #ensured = false;
 
   constructor(driver: Driver, table: string, schema: string | undefined) {
     this.#driver = driver;
@@ -34,10 +36,11 @@ export class RawHistory {
     await this.#driver.exec(
       `CREATE TABLE IF NOT EXISTS ${this.#table} (id ${key} PRIMARY KEY, checksum VARCHAR(64) NOT NULL, started_at VARCHAR(32) NOT NULL, finished_at VARCHAR(32), execution_ms ${bigint}, error ${text})`,
     );
+    this.#ensured = true;
   }
 
   async read(): Promise<HistoryRow[]> {
-    if (!(await this.exists())) return [];
+    if (!this.#ensured && !(await this.exists())) return [];
     return (await this.#driver.query<Record<string, unknown>>(`${this.#select} ORDER BY started_at, id`)).map(toRow);
   }
 
@@ -50,22 +53,42 @@ export class RawHistory {
     return `SELECT id, checksum, started_at, finished_at, execution_ms, error FROM ${this.#table}`;
   }
 
-  async insertFinished(id: string, checksum: string, startedAt: string, executionMs: number): Promise<void> {
-    await this.#driver.query(
-      `INSERT INTO ${this.#table} (id, checksum, started_at, finished_at, execution_ms, error) VALUES (?, ?, ?, ?, ?, NULL)`,
-      [id, checksum, startedAt, new Date().toISOString(), executionMs],
-    );
+  /**
+   * Records a migration that ran inside the open transaction and, with `commit`, commits it
+   * in the same round trip where the driver can. Returns the row as written, so the plan
+   * after a run needs no second read of the table.
+   */
+  async insertFinished(id: string, checksum: string, startedAt: string, executionMs: number, options: { commit?: boolean } = {}): Promise<HistoryRow> {
+    const row: HistoryRow = { id, checksum, startedAt, finishedAt: new Date().toISOString(), executionMs, error: null };
+    const sql = `INSERT INTO ${this.#table} (id, checksum, started_at, finished_at, execution_ms, error) VALUES (?, ?, ?, ?, ?, NULL)`;
+    const params = [id, checksum, startedAt, row.finishedAt, executionMs];
+    if (options.commit) await queryAndCommit(this.#driver, sql, params);
+    else await this.#driver.query(sql, params);
+    return row;
   }
 
-  async insertStarted(id: string, checksum: string, startedAt: string): Promise<void> {
-    await this.#driver.query(
-      `INSERT INTO ${this.#table} (id, checksum, started_at, finished_at, execution_ms, error) VALUES (?, ?, ?, NULL, NULL, NULL)`,
-      [id, checksum, startedAt],
-    );
+  /**
+   * Claims a migration before it runs outside a transaction: one INSERT, whose primary key
+   * refuses a second claim. False when the row exists (another runner claimed it first).
+   */
+  async claim(id: string, checksum: string, startedAt: string): Promise<boolean> {
+    try {
+      await this.#driver.query(
+        `INSERT INTO ${this.#table} (id, checksum, started_at, finished_at, execution_ms, error) VALUES (?, ?, ?, NULL, NULL, NULL)`,
+        [id, checksum, startedAt],
+      );
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
   }
 
-  async markFinished(id: string, executionMs: number): Promise<void> {
-    await this.#driver.query(`UPDATE ${this.#table} SET finished_at = ?, execution_ms = ?, error = NULL WHERE id = ?`, [new Date().toISOString(), executionMs, id]);
+  /** Returns the time written as `finished_at`. */
+  async markFinished(id: string, executionMs: number): Promise<string> {
+    const finishedAt = new Date().toISOString();
+    await this.#driver.query(`UPDATE ${this.#table} SET finished_at = ?, execution_ms = ?, error = NULL WHERE id = ?`, [finishedAt, executionMs, id]);
+    return finishedAt;
   }
 
   async markUnfinished(id: string, error: string): Promise<void> {

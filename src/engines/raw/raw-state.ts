@@ -16,10 +16,10 @@ export interface RawState {
 }
 
 /** Reads the folder and the table, and finds what blocks the database. Never throws for the database's state. */
-export async function readState(driver: Driver, config: RawConfig, opts: PlanOptions, source: RawSource = readRawMigrations(opts.migrationPath)): Promise<RawState> {
+export async function readState(driver: Driver, config: RawConfig, opts: PlanOptions, source: RawSource = readRawMigrations(opts.migrationPath), history = new RawHistory(driver, config.table, config.schema)): Promise<RawState> {
   checkSchemaSupport(driver, config);
   const { files, warnings } = source;
-  const rows = new Map((await new RawHistory(driver, config.table, config.schema).read()).map((row) => [row.id, row]));
+  const rows = new Map((await history.read()).map((row) => [row.id, row]));
   const blocked = findBlocker(files, rows, config, opts);
   return { files, rows, warnings, ...(blocked ? { blocked } : {}) };
 }
