@@ -15,7 +15,7 @@ export type { Strategy } from "./config/schema.js";
 export { planAll, resolveMigration, runAll, DEFAULT_PER_SERVER_LIMIT, DEFAULT_WORKER_MEMORY_MB } from "./runner/run-all.js";
 export type { PlanAllOptions, ResolveOptions, RunAllOptions } from "./runner/run-all.js";
 export { Runner, createRunner } from "./runner/runner.js";
-export type { PlanCallOptions, ResolveCallOptions, RunCallOptions, RunnerOptions } from "./runner/options.js";
+export type { PlanCallOptions, PreviewOptions, ResolveCallOptions, RunCallOptions, RunnerOptions } from "./runner/options.js";
 export { DEFAULT_IDLE_TIMEOUT_MS, IN_PROCESS_MAX_DATABASES, defaultAloneThreads, defaultSharedThreads } from "./runner/placement.js";
 export { PLUGIN_IMPORT_TIMEOUT_MS } from "./config/plugins.js";
 export type { DatabaseReport, DatabaseStatus, ReportedMigration, RunReport } from "./runner/report.js";

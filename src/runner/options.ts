@@ -14,6 +14,8 @@ export interface PlanCallOptions {
   exclude?: string[];
   /** @default ["pre_deploy", "post_deploy"] */
   strategies?: Strategy[];
+  /** Only databases with one of these strategies, `databases` given or not (the CLI's `--strategy`). */
+  strategyFilter?: Strategy[];
   /** Environment overrides to apply when `config` is a path. */
   environment?: string;
   /** Where connection URLs and `${VAR}` values are read from. @default process.env */
@@ -88,6 +90,12 @@ export interface RunnerOptions {
   idleTimeoutMs?: number;
 }
 
-export interface PlanAllOptions extends PlanCallOptions, RunnerOptions {}
+/**
+ * A plan that previews a run: each migration the run with the same `direction`, `steps` and
+ * `to` would apply or revert gets `action` (`migrate --plan --down --steps 1`).
+ */
+export interface PreviewOptions extends Pick<RunCallOptions, "direction" | "steps" | "to"> {}
+
+export interface PlanAllOptions extends PlanCallOptions, PreviewOptions, RunnerOptions {}
 export interface RunAllOptions extends RunCallOptions, RunnerOptions {}
 export interface ResolveOptions extends ResolveCallOptions, Pick<RunnerOptions, "workerMemoryMb"> {}
