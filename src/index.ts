@@ -4,6 +4,7 @@ import "./engines/builtin.js";
 export { Registry } from "./registry/registry.js";
 export { defaultRegistry, get, has, ids, register } from "./registry/default-registry.js";
 export type { Engine, Migration, MigrationProgress, MigrationState, PlanOptions, PlanResult, PlanWarning, ResolveOptions as EngineResolveOptions, RunOptions, RunResult, StatedMigration } from "./registry/engine.js";
+export type { CheckIssue, CheckOptions, NewMigrationOptions, NewMigrationResult } from "./registry/engine-offline.js";
 export { ERROR_KINDS, StagecraftError, deserializeError, isStagecraftError, serializeError } from "./errors.js";
 export type { ErrorContext, ErrorKind, SerializedError } from "./errors.js";
 export { ConfigError, formatConfigIssue, formatConfigIssues } from "./config/config-error.js";

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { enginesCommand } from "./commands/engines.js";
 import { lintCommand } from "./commands/lint.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { newCommand } from "./commands/new.js";
 import { resolveCommand } from "./commands/resolve.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, err, out, version } from "./shared.js";
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   validateCommand(program);
   enginesCommand(program);
   lintCommand(program);
+  newCommand(program);
   return program;
 }
 

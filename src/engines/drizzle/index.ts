@@ -1,5 +1,6 @@
 import { register } from "../../registry/default-registry.js";
 import { lazyEngine } from "../lazy-engine.js";
+import { otherToolCreates } from "../shared/foreign-new.js";
 import { drizzleConfigSchema } from "./config.js";
 
 /** drizzle-kit migration folders (0.x journal or 1.0 folders) with drizzle's own bookkeeping table. */
@@ -7,4 +8,6 @@ export const drizzleEngine = lazyEngine("drizzle", drizzleConfigSchema, () => im
 
 // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
 drizzleEngine.sources = async (opts) => (await import("./drizzle-sources.js")).sources(opts);
+// `stagecraft new`.
+drizzleEngine.newMigration = otherToolCreates("drizzle", (name) => `drizzle-kit generate --name ${name}`, "drizzle-kit writes from the schema, with its journal", " (or `drizzle-kit generate --custom --name NAME` for hand-written SQL)");
 register(drizzleEngine);

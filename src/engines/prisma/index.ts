@@ -1,5 +1,6 @@
 import { register } from "../../registry/default-registry.js";
 import { lazyEngine } from "../lazy-engine.js";
+import { otherToolCreates } from "../shared/foreign-new.js";
 import { prismaConfigSchema } from "./config.js";
 
 /**
@@ -10,4 +11,6 @@ export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => impor
 
 // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
 prismaEngine.sources = async (opts) => (await import("./prisma-sources.js")).sources(opts);
+// `stagecraft new`.
+prismaEngine.newMigration = otherToolCreates("prisma", (name) => `prisma migrate dev --create-only --name ${name}`, "Prisma Migrate writes from the schema (migration.sql and migration_lock.toml)");
 register(prismaEngine);

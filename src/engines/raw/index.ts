@@ -7,4 +7,6 @@ export const rawEngine = lazyEngine("raw", rawConfigSchema, () => import("./raw-
 
 // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
 rawEngine.sources = async (opts) => (await import("./raw-sources.js")).sources(opts);
+// `stagecraft new`.
+rawEngine.newMigration = async (opts) => (await import("./raw-new.js")).newMigration(opts);
 register(rawEngine);
