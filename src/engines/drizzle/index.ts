@@ -8,6 +8,7 @@ export const drizzleEngine = lazyEngine("drizzle", drizzleConfigSchema, () => im
 
 // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
 drizzleEngine.sources = async (opts) => (await import("./drizzle-sources.js")).sources(opts);
-// `stagecraft new`.
+// `stagecraft validate` and `stagecraft new`.
+drizzleEngine.check = async (opts) => (await import("./drizzle-check.js")).check(opts);
 drizzleEngine.newMigration = otherToolCreates("drizzle", (name) => `drizzle-kit generate --name ${name}`, "drizzle-kit writes from the schema, with its journal", " (or `drizzle-kit generate --custom --name NAME` for hand-written SQL)");
 register(drizzleEngine);

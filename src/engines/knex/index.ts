@@ -6,6 +6,7 @@ import { knexConfigSchema } from "./config.js";
 /** knex migration modules, run through knex's own Migrator (so the bookkeeping is knex's). */
 export const knexEngine = lazyEngine("knex", knexConfigSchema, withPeer("knex", "the knex engine", () => import("./knex-engine.js")), { resolvable: true, runsUserCode: true, workerModule: import.meta.url });
 
-// `stagecraft new`.
+// `stagecraft validate` and `stagecraft new`.
+knexEngine.check = async (opts) => (await import("./knex-check.js")).check(opts);
 knexEngine.newMigration = async (opts) => (await import("./knex-new.js")).newMigration(opts);
 register(knexEngine);

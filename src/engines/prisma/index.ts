@@ -11,6 +11,7 @@ export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => impor
 
 // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
 prismaEngine.sources = async (opts) => (await import("./prisma-sources.js")).sources(opts);
-// `stagecraft new`.
+// `stagecraft validate` and `stagecraft new`.
+prismaEngine.check = async (opts) => (await import("./prisma-check.js")).check(opts);
 prismaEngine.newMigration = otherToolCreates("prisma", (name) => `prisma migrate dev --create-only --name ${name}`, "Prisma Migrate writes from the schema (migration.sql and migration_lock.toml)");
 register(prismaEngine);

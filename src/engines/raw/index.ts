@@ -7,6 +7,7 @@ export const rawEngine = lazyEngine("raw", rawConfigSchema, () => import("./raw-
 
 // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
 rawEngine.sources = async (opts) => (await import("./raw-sources.js")).sources(opts);
-// `stagecraft new`.
+// `stagecraft validate` and `stagecraft new`.
+rawEngine.check = async (opts) => (await import("./raw-check.js")).check(opts);
 rawEngine.newMigration = async (opts) => (await import("./raw-new.js")).newMigration(opts);
 register(rawEngine);
