@@ -45,6 +45,8 @@ function planTable(db: DatabaseReport, style: Style): string[] {
       out.push(`  ${m.id.padEnd(idWidth)}  ${m.description.padEnd(descWidth)}  ${state}${action}`);
     }
   }
+  // What the engine noticed in the folder (an empty folder, a file it skips): never silent.
+  for (const warning of db.warnings ?? []) out.push(`  ${style.yellow("warning")} [${warning.code}] ${warning.message}`);
   if (db.lint) out.push(...renderPlanFindings(db.lint, style));
   if (db.error) out.push(renderError(db, style));
   return out;
