@@ -63,7 +63,7 @@ describe.runIf(dialects.includes("postgres"))("fleet secrets on PostgreSQL", () 
     const commands = [
       ["validate"], ["validate", "--json"], ["validate", "-v"],
       ["migrate"], ["migrate", "--json"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["migrate", "--plan", "-v"],
-      ["migrate", "resolve", "-d", "tenant_ghost", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--json"],
+      ["migrate", "resolve", "-d", "tenant_ghost", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--all", "--yes", "--json"],
       ["migrate", "-d", "nothing*"], ["migrate", "--tag", "none"],
       ...["bad-query.yml", "bad-field.yml", "bad-url.yml"].flatMap((config) => [["validate", "-c", config], ["migrate", "--plan", "--json", "-c", config]]),
     ];

@@ -74,7 +74,7 @@ describeDialects("secrets on %s", dialects, (dialect) => {
   it("no command, output format or failure path prints the password", async () => {
     const outputs: [string, CliResult][] = [];
     // The JSON run first: on MySQL the knex crash leaves its migration marked unfinished, and later runs report that instead.
-    for (const args of [["migrate", "--json"], ["migrate"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["validate"], ["validate", "--json"], ["migrate", "resolve", "-d", "refused", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--json"]]) {
+    for (const args of [["migrate", "--json"], ["migrate"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["validate"], ["validate", "--json"], ["migrate", "resolve", "-d", "refused", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--all", "--yes", "--json"]]) {
       outputs.push([args.join(" "), await runCli(args, project.dir, env())]);
     }
     const report = JSON.parse(outputs[0]![1].stdout);
