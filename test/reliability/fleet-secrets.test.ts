@@ -58,6 +58,7 @@ describe.runIf(dialects.includes("postgres"))("fleet secrets on PostgreSQL", () 
     project.cleanup();
   });
 
+  // ~20 CLI runs, validate among them checking every folder: room for a loaded shared machine.
   it("no command, output format or failure path prints the password", async () => {
     const outputs: [string, CliResult][] = [];
     const commands = [
@@ -79,7 +80,7 @@ describe.runIf(dialects.includes("postgres"))("fleet secrets on PostgreSQL", () 
       expectNoSecret(`${label} stdout`, result.stdout);
       expectNoSecret(`${label} stderr`, result.stderr);
     }
-  });
+  }, 120_000);
 
   it("the API's config, reports and errors never hold the password", async () => {
     const file = `${project.dir}/stagecraft.yml`;

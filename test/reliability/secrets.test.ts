@@ -71,6 +71,7 @@ describeDialects("secrets on %s", dialects, (dialect) => {
 
   const env = () => Object.fromEntries(Object.entries(urls).map(([name, url]) => [`URL_${name.toUpperCase()}`, url]));
 
+  // A dozen CLI runs, validate among them checking every folder: room for a loaded shared machine.
   it("no command, output format or failure path prints the password", async () => {
     const outputs: [string, CliResult][] = [];
     // The JSON run first: on MySQL the knex crash leaves its migration marked unfinished, and later runs report that instead.
@@ -88,7 +89,7 @@ describeDialects("secrets on %s", dialects, (dialect) => {
       expectNoSecret(`${label} stdout`, result.stdout);
       expectNoSecret(`${label} stderr`, result.stderr);
     }
-  });
+  }, 120_000);
 
   it("the API's reports and errors never hold the password, lock timeouts included", async () => {
     const file = `${project.dir}/stagecraft.yml`;

@@ -13,7 +13,7 @@ interface ValidateFlags extends CommonFlags, SelectionFlags, ConnectionFlags {
  * bookkeeping table read. Exit 0 valid, 1 invalid, 2 a database could not be reached.
  */
 export function validateCommand(program: Command): Command {
-  return connectionFlags(selectionFlags(common(program.command("validate").description("check the config, expand fleets, check every database's connection variable and migrations folder (files parse, naming rules, engine lock files); --connect: reach each database and read its bookkeeping table")), "only databases matching NAME (a name, glob pattern or fleet entry); repeatable"))
+  return connectionFlags(selectionFlags(common(program.command("validate").description("check the config, connection variables and migrations folders (--connect: reach each database too)")), "only databases matching NAME (a name, glob pattern or fleet entry); repeatable"))
     .option("--connect", "also connect to every selected database and read its bookkeeping table (read-only)")
     .addHelpText("after", "\nExamples:\n  stagecraft validate\n  stagecraft validate --connect --json -d 'tenant_*'\n\nExit codes: 0 valid (warnings allowed), 1 invalid config or an error in a migrations folder, 2 --connect could not reach a database")
     .action(async (flags: ValidateFlags) => {
