@@ -2,7 +2,7 @@ import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import type { Env } from "../config/env.js";
 import type { Dialect } from "../drivers/driver.js";
 import { parseConnectionUrl } from "../drivers/url.js";
-import { scrubError, serializeError } from "../errors.js";
+import { serializeError } from "../errors.js";
 import type { CheckIssue } from "../registry/engine-offline.js";
 import type { Engine } from "../registry/engine.js";
 import type { RunReport } from "../runner/report.js";
@@ -56,7 +56,8 @@ export function connectIssues(report: RunReport, databases: readonly DatabaseCon
   const issues: ValidationIssue[] = [];
   for (const db of report.databases) {
     if (db.status !== "failed" || db.error === undefined) continue;
-    const error = scrubError(db.error, []);
+    // Reports carry errors already scrubbed of the URL's secrets.
+    const error = db.error;
     const unreachable = error.kind === "connection_failed" || error.kind === "cancelled";
     issues.push({
       databases: [fleetOf.get(db.name) === db.name ? db.name : `${fleetOf.get(db.name)} (${db.name})`],

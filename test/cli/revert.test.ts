@@ -125,13 +125,16 @@ it("migrate resolve says what it recorded: forgotten, or marked applied without 
   const p = tempProject();
   cleanups.push(p.cleanup);
   p.write("m/001_a.sql", "-- stagecraft:no-transaction\nCREATE TABLE x (id INT);\nSELECT nope FROM x;\n");
-  p.write("stagecraft.yml", stringify({ databases: { main: { connection_env: "DB", migrations: { engine: "raw", path: "./m" } } } }));
-  const cli = (args: string[]) => runCli(args, p.dir, { DB: "sqlite:./main.db" });
+  const database = (env: string) => ({ connection_env: env, migrations: { engine: "raw", path: "./m" } });
+  p.write("stagecraft.yml", stringify({ databases: { one: database("ONE"), two: database("TWO") } }));
+  const cli = (args: string[]) => runCli(args, p.dir, { ONE: "sqlite:./one.db", TWO: "sqlite:./two.db" });
   expect((await cli(["migrate"])).code).toBe(2);
-  expect(await cli(["migrate", "resolve", "-d", "main", "--rolled-back", "001_a"])).toMatchObject({
-    code: 0, stdout: "✓ main: forgot the failed attempt of 001_a; the next run retries it\n\n1 database, 1 succeeded, 1 failed attempt was forgotten\n",
+  expect(await cli(["migrate", "resolve", "-d", "one", "--rolled-back", "001_a"])).toMatchObject({
+    code: 0, stdout: "✓ one: forgot the failed attempt of 001_a; the next run retries it\n\n1 database, 1 succeeded, 1 failed attempt was forgotten\n",
   });
-  const applied = await cli(["migrate", "resolve", "-d", "main", "--applied", "001_a", "--json"]);
-  expect(JSON.parse(applied.stdout)).toMatchObject({ mode: "run", direction: "up", resolution: { migration: "001_a", action: "applied" }, databases: [{ applied: ["001_a"] }] });
-  expect((await cli(["migrate", "resolve", "-d", "main", "--applied", "001_a"])).stdout).toBe("✓ main: marked applied (001_a), without running it\n\n1 database, 1 succeeded, 1 migration was marked applied\n");
+  expect(await cli(["migrate", "resolve", "-d", "two", "--applied", "001_a"])).toMatchObject({
+    code: 0, stdout: "✓ two: marked applied (001_a), without running it\n\n1 database, 1 succeeded, 1 migration was marked applied\n",
+  });
+  const applied = await cli(["migrate", "resolve", "-d", "one", "--applied", "001_a", "--json"]);
+  expect(JSON.parse(applied.stdout)).toMatchObject({ mode: "run", direction: "up", resolution: { migration: "001_a", action: "applied" }, databases: [{ name: "one", applied: ["001_a"] }] });
 });
