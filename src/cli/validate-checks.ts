@@ -5,6 +5,7 @@ import { parseConnectionUrl } from "../drivers/url.js";
 import { serializeError } from "../errors.js";
 import type { CheckIssue } from "../registry/engine-offline.js";
 import type { Engine } from "../registry/engine.js";
+import type { LintReport } from "../lint/lint-report.js";
 import type { RunReport } from "../runner/report.js";
 import { prepare } from "../runner/prepare.js";
 
@@ -69,4 +70,23 @@ export function connectIssues(report: RunReport, databases: readonly DatabaseCon
     });
   }
   return issues;
+}
+
+/**
+ * Syntax errors `stagecraft lint --all` finds with MySQL's and SQLite's own rules (SQLite's
+ * parser prepares each statement in an empty in-memory database). PostgreSQL scripts are parsed
+ * by the engines' checks already, with PostgreSQL's parser.
+ */
+export function lintSyntaxIssues(report: LintReport): ValidationIssue[] {
+  return report.findings
+    .filter((f) => f.rule === "syntax-error" && f.dialect !== "postgres")
+    .map((f) => ({
+      databases: f.databases,
+      severity: "error" as const,
+      code: "syntax",
+      message: `${f.file}:${f.line}: ${f.message} (migration ${f.migration}, ${f.dialect})`,
+      file: f.file,
+      line: f.line,
+      hint: "fix the SQL; the run would fail at this statement",
+    }));
 }

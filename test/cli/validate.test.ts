@@ -63,6 +63,16 @@ describe("stagecraft validate (offline)", () => {
     expect(await p.cli(["validate"], env)).toMatchObject({ code: 0, stderr: "" });
   });
 
+  it("SQLite scripts are parsed by SQLite's own parser; MySQL syntax is left to the server", async () => {
+    const p = project({ lite: ["raw", "./m"], my: ["raw", "./m"] }, { "m/001_a.sql": "CREATE TABLE a (id int);\nSELEC 1;\n" });
+    const result = await p.cli(["validate", "--json"], { LITE_URL: "sqlite:./lite.db", MY_URL: "mysql://app:pw@127.0.0.1:1/app" });
+    expect(result.code).toBe(1);
+    expect((JSON.parse(result.stdout) as { issues: Issue[] }).issues).toEqual([{
+      databases: ["lite"], severity: "error", code: "syntax", file: `${p.dir}/m/001_a.sql`, line: 2,
+      message: `${p.dir}/m/001_a.sql:2: near "SELEC": syntax error (migration 001_a, sqlite)`, hint: "fix the SQL; the run would fail at this statement",
+    }]);
+  });
+
   it("an unset connection variable is an error (exit 1), not a warning", async () => {
     const p = project({ main: ["raw", "./m"] }, { "m/001_a.sql": "CREATE TABLE a (id int);\n" });
     const result = await p.cli(["validate"], {});

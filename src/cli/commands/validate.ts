@@ -35,16 +35,17 @@ async function validate(flags: ValidateFlags): Promise<number> {
   }
   const { describeValidation, renderValidation, withIssues } = await import("../render-validate.js");
   const { select } = await import("../../runner/select.js");
-  const { offlineIssues, connectIssues } = await import("../validate-checks.js");
-  const { get, planAll } = await api();
+  const { offlineIssues, connectIssues, lintSyntaxIssues } = await import("../validate-checks.js");
+  const { get, lintAll, planAll } = await api();
   const validation = describeValidation(config, selectionOptions(flags), process.env);
   const selected = select(config, { ...selectionOptions(flags), strategies: ["pre_deploy", "post_deploy", "manual"] });
   const issues = await offlineIssues(config, selected, process.env, get);
+  // Databases with an offline error (unset variable, unreadable folder, wrong provider) would only fail the same way again.
+  const failedOffline = new Set(issues.filter((i) => i.severity === "error").flatMap((i) => i.databases));
+  const names = selected.filter((db) => !failedOffline.has(db.fleet ?? db.name)).map((db) => db.name);
+  if (names.length > 0) issues.push(...lintSyntaxIssues(await lintAll(config, { databases: names, all: true })));
   let reached: number | undefined;
   if (flags.connect) {
-    // Databases with an offline error (unset variable, wrong provider) would only fail the same way again.
-    const failedOffline = new Set(issues.filter((i) => i.severity === "error").flatMap((i) => i.databases));
-    const names = selected.filter((db) => !failedOffline.has(db.fleet ?? db.name)).map((db) => db.name);
     if (names.length > 0) {
       const report = await planAll(config, { databases: names, lint: false, ...connectionOptions(flags) });
       const found = connectIssues(report, selected);
