@@ -43,7 +43,11 @@ async function validate(flags: ValidateFlags): Promise<number> {
   // Databases with an offline error (unset variable, unreadable folder, wrong provider) would only fail the same way again.
   const failedOffline = new Set(issues.filter((i) => i.severity === "error").flatMap((i) => i.databases));
   const names = selected.filter((db) => !failedOffline.has(db.fleet ?? db.name)).map((db) => db.name);
-  if (names.length > 0) issues.push(...lintSyntaxIssues(await lintAll(config, { databases: names, all: true })));
+  if (names.length > 0) {
+    const linted = await lintAll(config, { databases: names, all: true }).catch((error: unknown) => error as Error);
+    if (linted instanceof Error) issues.push({ databases: names.length > 3 ? [`${names.length} databases`] : names, severity: "warning", code: "syntax_unchecked", message: `the SQL syntax check could not run: ${linted.message}` });
+    else issues.push(...lintSyntaxIssues(linted));
+  }
   let reached: number | undefined;
   if (flags.connect) {
     if (names.length > 0) {
