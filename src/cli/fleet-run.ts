@@ -12,7 +12,7 @@ import { inShard } from "../fleet/shard.js";
 import { urlSecrets } from "../fleet/secrets.js";
 import { select } from "../runner/select.js";
 import { refuse, type LedgerFlags } from "./ledger-flags.js";
-import { selectionOptions, type SelectionFlags } from "./selection.js";
+import { phaseSelectionOptions, type SelectionFlags } from "./selection.js";
 import { version } from "./shared.js";
 import { waveGate } from "./wave-gate.js";
 
@@ -65,7 +65,7 @@ export async function fleetRun(config: StagecraftConfig, flags: LedgerFlags & Se
     if (flags.runLabel !== undefined) throw refuse(`--run-label names a run in the ledger, and ${config.file} has no ledger: section (docs/ledger.md)`);
   }
   if (flags.runLabel !== undefined && !RUN_LABEL.test(flags.runLabel)) throw refuse(`--run-label "${flags.runLabel}": a label is 1 to 200 printable characters (a release tag, a pipeline ID)`);
-  const base = select(config, selectionOptions(flags));
+  const base = select(config, phaseSelectionOptions(flags));
   const notes: string[] = [];
 
   // The ledger: written by runs, read by --only-failed and the --wave gate.

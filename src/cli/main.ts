@@ -4,6 +4,7 @@ import { baselineCommand } from "./commands/baseline.js";
 import { enginesCommand } from "./commands/engines.js";
 import { lintCommand } from "./commands/lint.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { newCommand } from "./commands/new.js";
 import { resolveCommand } from "./commands/resolve.js";
 import { runsCommand } from "./commands/runs.js";
 import { validateCommand } from "./commands/validate.js";
@@ -28,6 +29,7 @@ function buildProgram(): Command {
   enginesCommand(program);
   lintCommand(program);
   runsCommand(program);
+  newCommand(program);
   return program;
 }
 

@@ -33,8 +33,9 @@ export function progressListeners(stream: NodeJS.WriteStream, style: Style, verb
       stop: () => undefined,
       on: {
         "database:start": (e) => verbose && line(`${e.database}: started (${e.engine})`),
-        "migration:start": (e) => verbose && line(`${e.database}: applying ${e.migration}`),
+        "migration:start": (e) => verbose && line(`${e.database}: ${e.direction === "down" ? "reverting" : "applying"} ${e.migration}`),
         "migration:applied": (e) => line(`${e.database}: applied ${e.migration} (${e.durationMs} ms)`),
+        "migration:reverted": (e) => line(`${e.database}: reverted ${e.migration} (${e.durationMs} ms)`),
         "database:done": (e) => line(`${e.database}: ${e.report.status}${e.report.error ? ` — ${e.report.error.message}` : ""}`),
       },
     };
@@ -72,6 +73,10 @@ export function progressListeners(stream: NodeJS.WriteStream, style: Style, verb
         if (row) row.current = e.migration;
       },
       "migration:applied": (e) => {
+        const row = rows.get(e.database);
+        if (row) row.applied++;
+      },
+      "migration:reverted": (e) => {
         const row = rows.get(e.database);
         if (row) row.applied++;
       },

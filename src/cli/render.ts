@@ -41,9 +41,12 @@ function planTable(db: DatabaseReport, style: Style): string[] {
     out.push(style.dim(`  ${"ID".padEnd(idWidth)}  ${"DESCRIPTION".padEnd(descWidth)}  STATE`));
     for (const m of db.migrations) {
       const state = m.applied ? style.green("applied") : style.yellow("pending");
-      out.push(`  ${m.id.padEnd(idWidth)}  ${m.description.padEnd(descWidth)}  ${state}`);
+      const action = m.action === "revert" ? style.red("  → revert") : m.action === "apply" ? style.yellow("  → apply") : "";
+      out.push(`  ${m.id.padEnd(idWidth)}  ${m.description.padEnd(descWidth)}  ${state}${action}`);
     }
   }
+  // What the engine noticed in the folder (an empty folder, a file it skips): never silent.
+  for (const warning of db.warnings ?? []) out.push(`  ${style.yellow("warning")} [${warning.code}] ${warning.message}`);
   if (db.lint) out.push(...renderPlanFindings(db.lint, style));
   if (db.error) out.push(renderError(db, style));
   return out;
@@ -77,9 +80,18 @@ function pending(db: DatabaseReport): number {
   return db.migrations.filter((m) => !m.applied).length;
 }
 
+/** A plan that previews a run (`--down`, `--steps`, `--to`) marks what it would touch. */
+function previewed(db: DatabaseReport): { revert: number; apply: number } | undefined {
+  if (!db.migrations.some((m) => m.action !== undefined)) return undefined;
+  return { revert: db.migrations.filter((m) => m.action === "revert").length, apply: db.migrations.filter((m) => m.action === "apply").length };
+}
+
 function describeDb(db: DatabaseReport, count: number, style: Style): string {
   if (db.status === "failed") return style.red("failed");
   if (db.status !== "succeeded") return style.yellow(db.status);
+  const preview = previewed(db);
+  if (preview && preview.revert > 0) return style.red(`${preview.revert} to revert`);
+  if (preview && preview.apply > 0) return style.yellow(`${preview.apply} to apply (${count} pending)`);
   return count === 0 ? style.green("up to date") : style.yellow(`${count} pending`);
 }
 
@@ -95,11 +107,25 @@ function renderSummary(report: RunReport, style: Style): string {
   if (failed > 0) parts.push(style.red(`${failed} failed`));
   if (skipped > 0) parts.push(style.yellow(`${skipped} skipped`));
   if (cancelled > 0) parts.push(style.yellow(`${cancelled} cancelled`));
-  if (report.mode === "run") {
-    const applied = report.databases.reduce((sum, db) => sum + db.applied.length, 0);
-    parts.push(`${applied} migration${applied === 1 ? "" : "s"} ${applied === 1 ? "was" : "were"} run`);
+  const done = report.databases.reduce((sum, db) => sum + db.applied.length, 0);
+  const migrations = `${done} migration${done === 1 ? "" : "s"} ${done === 1 ? "was" : "were"}`;
+  if (report.resolution?.action === "applied") parts.push(`${migrations} marked applied`);
+  else if (report.resolution) parts.push(`${done} failed attempt${done === 1 ? " was" : "s were"} forgotten`);
+  else if (report.mode === "run") parts.push(`${migrations} ${report.direction === "down" ? "reverted" : "run"}`);
+  else if (report.direction === "down") {
+    const toRevert = report.databases.reduce((sum, db) => sum + (db.status === "failed" ? 0 : db.migrations.filter((m) => m.action === "revert").length), 0);
+    parts.push(`${toRevert} migration${toRevert === 1 ? "" : "s"} to revert`);
   }
   return parts.join(", ");
+}
+
+/** What a run did to one database, in the words of what it did: applied, reverted, marked applied, forgotten. */
+function describeDone(report: RunReport, db: DatabaseReport): string {
+  if (db.applied.length === 0) return report.direction === "down" ? "nothing to revert" : "up to date";
+  const ids = db.applied.join(", ");
+  if (report.resolution?.action === "applied") return `marked applied (${ids}), without running it`;
+  if (report.resolution) return `forgot the failed attempt of ${ids}; the next run retries it`;
+  return `${db.applied.length} ${report.direction === "down" ? "reverted" : "applied"} (${ids})`;
 }
 
 /** After a run: one line per database that did something or failed (summarised for fleets), then the summary. */
@@ -109,7 +135,7 @@ export function renderRunResult(report: RunReport, style: Style, options: Render
   for (const db of [...full, ...brief]) {
     if (db.status === "failed") out.push(`${style.red("✗")} ${db.name}`, renderError(db, style));
     else if (db.status !== "succeeded") out.push(`${style.yellow("-")} ${db.name}: ${db.status}`);
-    else out.push(`${style.green("✓")} ${db.name}: ${db.applied.length === 0 ? "up to date" : `${db.applied.length} applied (${db.applied.join(", ")})`}`);
+    else out.push(`${style.green("✓")} ${db.name}: ${describeDone(report, db)}`);
   }
   if (rest.length > 0) {
     const counts = new Map<string, number>();

@@ -2,6 +2,7 @@ import type { ZodType } from "zod";
 import type { ConnectionOptions } from "../drivers/connection-options.js";
 import type { Dialect } from "../drivers/driver.js";
 import type { StagecraftError } from "../errors.js";
+import type { CheckIssue, CheckOptions, NewMigrationOptions, NewMigrationResult } from "./engine-offline.js";
 import type { SourceOptions, SqlSources } from "./sql-sources.js";
 
 /**
@@ -179,4 +180,16 @@ export interface Engine {
    * migrations are JavaScript) is not linted.
    */
   sources?(opts: SourceOptions): Promise<SqlSources>;
+  /**
+   * Offline checks for `stagecraft validate`: the folder is readable, files parse and follow
+   * the naming rule, the engine's own bookkeeping files (a journal, a provider lock) agree
+   * with the folder and the URL. Never connects; problems are returned, not thrown.
+   */
+  check?(opts: CheckOptions): Promise<CheckIssue[]>;
+  /**
+   * `stagecraft new`: creates the next migration file(s) in the folder in the engine's format.
+   * An engine whose folders another tool writes (Prisma, drizzle-kit) throws an `invalid_config`
+   * error naming that tool's command.
+   */
+  newMigration?(opts: NewMigrationOptions): Promise<NewMigrationResult>;
 }

@@ -3,8 +3,11 @@ import type { DatabaseReport } from "./report.js";
 /** Lifecycle events of planAll/runAll, for progress display, metrics and logs. */
 export interface RunnerEvents {
   "database:start": { database: string; engine: string };
-  "migration:start": { database: string; migration: string };
+  /** `direction` down: the migration's revert starts. */
+  "migration:start": { database: string; migration: string; direction: "up" | "down" };
   "migration:applied": { database: string; migration: string; durationMs: number };
+  /** A run with `direction: "down"` reverted the migration (its `migration:applied` is never sent). */
+  "migration:reverted": { database: string; migration: string; durationMs: number };
   "database:done": { database: string; report: DatabaseReport };
 }
 

@@ -49,6 +49,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
   const limit = pLimit(concurrency);
   const servers = new Map<string, LimitFunction>();
+  const direction = options.direction ?? "up";
   const call = share<CallContext>({ mode, direction: options.direction ?? "up", steps: options.steps ?? 0, ...(options.to === undefined ? {} : { to: options.to }), workDir: config.dir, ...(resolve ? { resolve } : {}), ...(options.preview ? { preview: true } : {}) });
   const folders = new SharedTable<FolderContext>();
   const folderKeys = new WeakMap<Record<string, unknown>, string>();
@@ -103,7 +104,9 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       onEvent: (event) => {
         if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine });
-        else if (event.type !== "engine:step") emit(options.on, event.type, { database: db.name, ...event });
+        else if (event.type === "migration:start") emit(options.on, "migration:start", { database: db.name, migration: event.migration, direction });
+        // Engines report a reverted migration as done like an applied one: the call's direction says which.
+        else if (event.type === "migration:applied") emit(options.on, direction === "down" ? "migration:reverted" : "migration:applied", { database: db.name, migration: event.migration, durationMs: event.durationMs });
       },
     });
     const report = toReport(as("failed"), outcome, db, secretsOf(item.url));
@@ -143,7 +146,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const serverCount = new Set(prepared.map((p) => p.server).filter((server) => server !== undefined)).size;
     const window = Math.min(prepared.length, 2 * concurrency + serverCount * perServer);
     await Promise.all([...Array.from({ length: Math.min(window, shared.length) }, feeder), ...groups.map(serial)]);
-    return buildReport(reportMode, reports);
+    return buildReport(reportMode, reports, { direction: options.direction ?? "up", ...(resolve ? { resolution: { ...resolve } } : {}) });
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }

@@ -22,6 +22,8 @@ export interface PlanCallOptions {
   shard?: Shard;
   /** Exact database names, applied after every other narrowing (what `--only-failed` reruns). */
   only?: string[];
+  /** Only databases with one of these strategies, `databases` given or not (the CLI's `--strategy`). */
+  strategyFilter?: Strategy[];
   /** Environment overrides to apply when `config` is a path. */
   environment?: string;
   /** Where connection URLs and `${VAR}` values are read from. @default process.env */
@@ -107,7 +109,13 @@ export interface RunnerOptions {
   idleTimeoutMs?: number;
 }
 
-export interface PlanAllOptions extends PlanCallOptions, RunnerOptions {}
+/**
+ * A plan that previews a run: each migration the run with the same `direction`, `steps` and
+ * `to` would apply or revert gets `action` (`migrate --plan --down --steps 1`).
+ */
+export interface PreviewOptions extends Pick<RunCallOptions, "direction" | "steps" | "to"> {}
+
+export interface PlanAllOptions extends PlanCallOptions, PreviewOptions, RunnerOptions {}
 export interface RunAllOptions extends RunCallOptions, RunnerOptions {}
 export interface BaselineAllOptions extends BaselineCallOptions, RunnerOptions {}
 export interface ResolveOptions extends ResolveCallOptions, Pick<RunnerOptions, "workerMemoryMb"> {}

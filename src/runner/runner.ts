@@ -2,7 +2,7 @@ import { withEnvFile } from "../config/env-file.js";
 import { loadConfig, type StagecraftConfig } from "../config/load.js";
 import { StagecraftError } from "../errors.js";
 import { execute } from "./execute.js";
-import type { BaselineCallOptions, PlanCallOptions, ResolveCallOptions, RunCallOptions, RunnerOptions } from "./options.js";
+import type { BaselineCallOptions, PlanCallOptions, PreviewOptions, ResolveCallOptions, RunCallOptions, RunnerOptions } from "./options.js";
 import { poolOptions } from "./placement.js";
 import type { CallContext } from "./protocol.js";
 import type { RunReport } from "./report.js";
@@ -39,7 +39,7 @@ export class Runner {
   }
 
   /** Plans every selected database. Resolves to a report; rejects only for an unusable config. */
-  plan(config: StagecraftConfig | string, options: PlanCallOptions = {}): Promise<RunReport> {
+  plan(config: StagecraftConfig | string, options: PlanCallOptions & PreviewOptions = {}): Promise<RunReport> {
     return this.#execute("plan", config, options);
   }
 

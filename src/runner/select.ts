@@ -18,6 +18,11 @@ export interface Selection {
   shard?: Shard;
   /** Exact names, applied last: what `--only-failed` reads from the ledger. */
   only?: readonly string[];
+  /**
+   * Only databases with one of these strategies, whether or not `databases` is given (the
+   * CLI's `--strategy`): `-d 'tenant_*' --strategy post_deploy` keeps the post-deploy ones.
+   */
+  strategyFilter?: readonly Strategy[];
 }
 
 /** Strategies a call runs when it names no database: `manual` ones run only when named. */
@@ -49,6 +54,10 @@ export function selectDatabases(all: readonly DatabaseConfig[], selection: Selec
     const strategies = selection.strategies ?? DEFAULT_STRATEGIES;
     selected = all.filter((db) => strategies.includes(db.strategy));
   }
+  if (selection.strategyFilter !== undefined) {
+    const wanted = selection.strategyFilter;
+    selected = selected.filter((db) => wanted.includes(db.strategy));
+  }
   for (const group of selection.tags ?? []) {
     const wanted = group.split(",").map((tag) => tag.trim()).filter((tag) => tag !== "");
     if (wanted.length === 0) {
@@ -64,9 +73,11 @@ export function selectDatabases(all: readonly DatabaseConfig[], selection: Selec
     if (!all.some(test)) problems.push(nothingMatches(pattern, all, "--exclude"));
     selected = selected.filter((db) => !test(db));
   }
-  const narrowed = (selection.databases?.length ?? 0) + (selection.tags?.length ?? 0) + (selection.exclude?.length ?? 0) > 0;
+  const narrowed = (selection.databases?.length ?? 0) + (selection.tags?.length ?? 0) + (selection.exclude?.length ?? 0) + (selection.strategyFilter?.length ?? 0) > 0;
   if (problems.length === 0 && narrowed && selected.length === 0 && all.length > 0) {
-    const manualNote = selection.databases === undefined || selection.databases.length === 0 ? " (without --database, databases whose strategy is manual are left out)" : "";
+    const named = selection.databases !== undefined && selection.databases.length > 0;
+    const strategies = selection.strategyFilter ?? (named ? undefined : selection.strategies ?? DEFAULT_STRATEGIES);
+    const manualNote = strategies === undefined ? "" : ` (only databases whose strategy is ${strategies.join(" or ")} are selected${named || selection.strategyFilter !== undefined ? "" : " without --database"})`;
     problems.push(`the selection is empty: each filter matches some database, but together they leave none${manualNote}`);
   }
   if (problems.length > 0) return { ok: false, problems };

@@ -35,12 +35,14 @@ describe("stagecraft CLI", () => {
   ID                 DESCRIPTION    STATE
   001_invoices       invoices       pending
   002_invoice_audit  invoice audit  pending`);
-    expect(plan.stdout.trimEnd().split("\n").at(-1)).toBe("6 databases, 6 succeeded");
+    // analytics is post_deploy: plain migrate runs the pre-deploy phase (docs/cli.md, strategies).
+    expect(plan.stdout.trimEnd().split("\n").at(-1)).toBe("5 databases, 5 succeeded");
     const run = cli(["migrate"], dir);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("billing: applied 001_invoices (");
     expect(run.stdout).toContain("✓ users: 2 applied (20240101000000_create_users, 20240201000000_add_display_name)");
-    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("6 databases, 6 succeeded, 11 migrations were run");
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("5 databases, 5 succeeded, 10 migrations were run");
+    expect(cli(["migrate", "--strategy", "post_deploy"], dir).stdout.trimEnd().split("\n").at(-1)).toBe("1 database, 1 succeeded, 1 migration was run");
     expect(run.stdout).toContain("✓ catalog: 2 applied (0000_products, 0001_prices)");
     expect(run.stdout).toContain("✓ orders: 2 applied (20240301000000_init, 20240315000000_add_status)");
     expect(run.stdout).toContain("✓ jobs: 2 applied (20240401000000_create_jobs.cjs, 20240402000000_index_run_at.cjs)");
@@ -57,18 +59,18 @@ describe("stagecraft CLI", () => {
     const { code, stdout } = cli(["migrate", "--plan", "--json"], dir);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(["ok", "mode", "databases", "summary"]);
+    expect(Object.keys(report)).toEqual(["ok", "mode", "direction", "databases", "summary"]);
     expect(report.mode).toBe("plan");
-    expect(report.databases.map((d: { name: string }) => d.name)).toEqual(["analytics", "billing", "catalog", "jobs", "orders", "users"]);
+    expect(report.databases.map((d: { name: string }) => d.name)).toEqual(["billing", "catalog", "jobs", "orders", "users"]);
     expect(Object.keys(report.databases[0])).toEqual(["name", "engine", "status", "migrations", "applied"]);
-    expect(report.databases[1].migrations[0]).toEqual({ id: "001_invoices", description: "invoices", applied: false, state: "pending", checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(report.databases[0].migrations[0]).toEqual({ id: "001_invoices", description: "invoices", applied: false, state: "pending", checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const run = cli(["migrate", "--json", "-d", "billing"], dir);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: "run", databases: [{ name: "billing", status: "succeeded", applied: ["001_invoices", "002_invoice_audit"], durationMs: expect.any(Number) }] });
   });
 
   it("selects databases with --database and environments with --env", () => {
     const dir = example();
-    expect(JSON.parse(cli(["migrate", "--plan", "--json", "--env", "ci"], dir).stdout).databases.map((d: { name: string }) => d.name)).toEqual(["billing", "catalog", "jobs", "orders", "users"]);
+    expect(JSON.parse(cli(["migrate", "--plan", "--json", "--env", "ci", "--strategy", "pre_deploy", "--strategy", "post_deploy"], dir).stdout).databases.map((d: { name: string }) => d.name)).toEqual(["billing", "catalog", "jobs", "orders", "users"]);
     expect(JSON.parse(cli(["migrate", "--plan", "--json", "-d", "users", "-d", "analytics"], dir).stdout).databases.map((d: { name: string }) => d.name)).toEqual(["analytics", "users"]);
   });
 
@@ -77,8 +79,8 @@ describe("stagecraft CLI", () => {
     const unknown = cli(["migrate", "--bogus"], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("error: unknown option '--bogus'");
-    expect(cli(["migrate", "--plan", "--down"], dir)).toMatchObject({ code: 1, stderr: "error: --plan cannot be combined with --down (a plan never changes anything)\n" });
-    expect(cli(["migrate", "--down"], dir)).toMatchObject({ code: 1, stderr: "error: --down needs --steps N (how many migrations to revert per database)\n" });
+    expect(cli(["migrate", "--plan", "--yes"], dir)).toMatchObject({ code: 1, stderr: "error: --plan cannot be combined with --yes (a plan changes nothing, so there is nothing to confirm)\n" });
+    expect(cli(["migrate", "--down"], dir)).toMatchObject({ code: 1, stderr: "error: --down needs --steps N (how many migrations to revert per database) or --to ID (revert the migrations applied after ID)\n" });
     expect(cli(["migrate", "--concurrency", "0"], dir).stderr).toContain("--concurrency must be a whole number ≥ 1");
     expect(cli(["frobnicate"], dir).code).toBe(1);
   });
@@ -161,12 +163,12 @@ ${project.dir}/stagecraft.yml:5:15: databases.main.migrations.engine: unknown mi
     const onTty = (env: Record<string, string>) => spawnSync("script", ["-qec", `${process.execPath} ${CLI} migrate`, "/dev/null"], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "", TERM: "xterm", ...env } });
     const coloured = onTty({});
     expect(coloured.status).toBe(0);
-    expect(coloured.stdout).toContain("\u001b[32m6 succeeded\u001b[39m");
+    expect(coloured.stdout).toContain("\u001b[32m5 succeeded\u001b[39m");
     expect(coloured.stdout).toMatch(/\u001b\[1m\w+\u001b\[22m running/);
     rmSync(`${dir}/data`, { recursive: true, force: true });
     const plain = onTty({ NO_COLOR: "1" });
     expect(plain.status).toBe(0);
-    expect(plain.stdout).toContain("6 databases, 6 succeeded, 11 migrations were run");
+    expect(plain.stdout).toContain("5 databases, 5 succeeded, 10 migrations were run");
     expect(plain.stdout).not.toMatch(/\u001b\[3\dm/);
     rmSync(`${dir}/data`, { recursive: true, force: true });
     const piped = cli(["migrate"], dir);

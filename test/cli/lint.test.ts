@@ -179,6 +179,6 @@ describe("lint in stagecraft migrate", () => {
   it("--down runs are not linted", async () => {
     const p = project({ ...CLEAN, "001_users.down.sql": "DROP TABLE users;\n" }, { lint: { rules: { "drop-table": "error" } } });
     expect((await p.cli(["migrate"])).code).toBe(0);
-    expect((await p.cli(["migrate", "--down", "--steps", "1"])).code).toBe(0);
+    expect((await p.cli(["migrate", "--down", "--steps", "1", "--all", "--yes"])).code).toBe(0);
   });
 });

@@ -18,7 +18,11 @@ const blocks = (lang: string): string[] => [...PAGE.matchAll(new RegExp("```" + 
 describe("docs/fleets.md", () => {
   it("the complete example expands as the page says, and validate prints what the page shows", async () => {
     writeFileSync(join(DIR, "stagecraft.yml"), blocks("yaml")[0]!);
-    for (const folder of ["tenant-migrations", "billing"]) mkdirSync(join(DIR, folder));
+    // A migration in each folder: validate warns about an empty one, which the page does not show.
+    for (const folder of ["tenant-migrations", "billing"]) {
+      mkdirSync(join(DIR, folder));
+      writeFileSync(join(DIR, folder, "001_init.sql"), "CREATE TABLE t (id int);\n");
+    }
     const catalog = new Database(join(DIR, "catalog.db"));
     catalog.exec("CREATE TABLE tenants (slug TEXT, region TEXT, tier INT, active INT); INSERT INTO tenants VALUES ('acme', 'eu', 1, 1), ('globex', 'us', 2, 1), ('initech', 'eu', 1, 0);");
     catalog.close();

@@ -58,12 +58,13 @@ describe.runIf(dialects.includes("postgres"))("fleet secrets on PostgreSQL", () 
     project.cleanup();
   });
 
+  // ~20 CLI runs, validate among them checking every folder: room for a loaded shared machine.
   it("no command, output format or failure path prints the password", async () => {
     const outputs: [string, CliResult][] = [];
     const commands = [
       ["validate"], ["validate", "--json"], ["validate", "-v"],
       ["migrate"], ["migrate", "--json"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["migrate", "--plan", "-v"],
-      ["migrate", "resolve", "-d", "tenant_ghost", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--json"],
+      ["migrate", "resolve", "-d", "tenant_ghost", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--all", "--yes", "--json"],
       ["migrate", "-d", "nothing*"], ["migrate", "--tag", "none"],
       ...["bad-query.yml", "bad-field.yml", "bad-url.yml"].flatMap((config) => [["validate", "-c", config], ["migrate", "--plan", "--json", "-c", config]]),
     ];
@@ -79,7 +80,7 @@ describe.runIf(dialects.includes("postgres"))("fleet secrets on PostgreSQL", () 
       expectNoSecret(`${label} stdout`, result.stdout);
       expectNoSecret(`${label} stderr`, result.stderr);
     }
-  });
+  }, 120_000);
 
   it("the API's config, reports and errors never hold the password", async () => {
     const file = `${project.dir}/stagecraft.yml`;

@@ -75,7 +75,7 @@ describeDialects("secrets on %s", dialects, (dialect) => {
   it("no command, output format or failure path prints the password", { timeout: 240_000 }, async () => {
     const outputs: [string, CliResult][] = [];
     // The JSON run first: on MySQL the knex crash leaves its migration marked unfinished, and later runs report that instead.
-    for (const args of [["migrate", "--json"], ["migrate"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["validate"], ["validate", "--json"], ["migrate", "resolve", "-d", "refused", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--json"]]) {
+    for (const args of [["migrate", "--json"], ["migrate"], ["migrate", "-v"], ["migrate", "--plan"], ["migrate", "--plan", "--json"], ["validate"], ["validate", "--json"], ["migrate", "resolve", "-d", "refused", "--applied", "001_ok"], ["migrate", "--down", "--steps", "1", "--all", "--yes", "--json"]]) {
       outputs.push([args.join(" "), await runCli(args, project.dir, env())]);
     }
     const report = JSON.parse(outputs[0]![1].stdout);
@@ -89,7 +89,7 @@ describeDialects("secrets on %s", dialects, (dialect) => {
       expectNoSecret(`${label} stdout`, result.stdout);
       expectNoSecret(`${label} stderr`, result.stderr);
     }
-  });
+  }, 120_000);
 
   it("migrate baseline, previewed, as JSON and as text, never prints the password", async () => {
     for (const args of [["migrate", "baseline", "--to", "001_ok", "--plan"], ["migrate", "baseline", "--to", "001_ok", "--json"], ["migrate", "baseline", "--to", "001_ok"]]) {

@@ -9,4 +9,7 @@ export const knexEngine = lazyEngine("knex", knexConfigSchema, withPeer("knex", 
 // `migrate baseline`: needs knex like the engine itself, imported on first use.
 const loadBaseline = withPeer("knex", "the knex engine", () => import("./knex-baseline.js"));
 knexEngine.baseline = async (opts) => (await loadBaseline()).baseline(opts);
+// `stagecraft validate` and `stagecraft new`.
+knexEngine.check = async (opts) => (await import("./knex-check.js")).check(opts);
+knexEngine.newMigration = async (opts) => (await import("./knex-new.js")).newMigration(opts);
 register(knexEngine);

@@ -1,5 +1,6 @@
 import { register } from "../../registry/default-registry.js";
 import { lazyEngine } from "../lazy-engine.js";
+import { otherToolCreates } from "../shared/foreign-new.js";
 import { prismaConfigSchema } from "./config.js";
 
 /**
@@ -12,4 +13,7 @@ export const prismaEngine = lazyEngine("prisma", prismaConfigSchema, () => impor
 prismaEngine.sources = async (opts) => (await import("./prisma-sources.js")).sources(opts);
 // `migrate baseline`, imported on first use like the engine itself.
 prismaEngine.baseline = async (opts) => (await import("./prisma-baseline.js")).baseline(opts);
+// `stagecraft validate` and `stagecraft new`.
+prismaEngine.check = async (opts) => (await import("./prisma-check.js")).check(opts);
+prismaEngine.newMigration = otherToolCreates("prisma", (name) => `prisma migrate dev --create-only --name ${name}`, "Prisma Migrate writes from the schema (migration.sql and migration_lock.toml)");
 register(prismaEngine);

@@ -9,4 +9,7 @@ export const rawEngine = lazyEngine("raw", rawConfigSchema, () => import("./raw-
 rawEngine.sources = async (opts) => (await import("./raw-sources.js")).sources(opts);
 // `migrate baseline`, imported on first use like the engine itself.
 rawEngine.baseline = async (opts) => (await import("./raw-baseline.js")).baseline(opts);
+// `stagecraft validate` and `stagecraft new`.
+rawEngine.check = async (opts) => (await import("./raw-check.js")).check(opts);
+rawEngine.newMigration = async (opts) => (await import("./raw-new.js")).newMigration(opts);
 register(rawEngine);

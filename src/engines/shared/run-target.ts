@@ -58,7 +58,7 @@ export function markActions(migrations: Migration[], target: Target | undefined,
 }
 
 function unknownTarget(to: string, where: string, known: readonly string[]): StagecraftError {
-  const close = known.filter((id) => id.startsWith(to) || to.startsWith(id)).slice(0, 3);
+  const close = [...new Set(known.filter((id) => id.startsWith(to) || to.startsWith(id)))].slice(0, 3);
   return new StagecraftError("invalid_config", `no migration ${to} in ${where}`, {
     migration: to,
     hint: close.length > 0 ? `did you mean ${close.join(" or ")}? --to takes a migration ID as the plan lists it` : "--to takes a migration ID as the plan lists it",
