@@ -79,7 +79,7 @@ function pending(db: DatabaseReport): number {
 
 function describeDb(db: DatabaseReport, count: number, style: Style): string {
   if (db.status === "failed") return style.red("failed");
-  if (db.status !== "succeeded") return style.yellow(db.status);
+  if (db.status !== "succeeded" && db.status !== "planned") return style.yellow(db.status);
   return count === 0 ? style.green("up to date") : style.yellow(`${count} pending`);
 }
 
@@ -90,8 +90,8 @@ function renderError(db: DatabaseReport, style: Style): string {
 }
 
 function renderSummary(report: RunReport, style: Style): string {
-  const { total, succeeded, failed, skipped, cancelled } = report.summary;
-  const parts = [`${total} database${total === 1 ? "" : "s"}`, style.green(`${succeeded} succeeded`)];
+  const { total, planned, succeeded, failed, skipped, cancelled } = report.summary;
+  const parts = [`${total} database${total === 1 ? "" : "s"}`, report.mode === "plan" ? style.green(`${planned} planned`) : style.green(`${succeeded} succeeded`)];
   if (failed > 0) parts.push(style.red(`${failed} failed`));
   if (skipped > 0) parts.push(style.yellow(`${skipped} skipped`));
   if (cancelled > 0) parts.push(style.yellow(`${cancelled} cancelled`));

@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { scrubError } from "../errors.js";
 import { secretsOf } from "../drivers/url.js";
+import { displayUrl } from "../fleet/secrets.js";
 import { exclusiveGroups } from "./exclusive-groups.js";
 import { emit } from "./events.js";
 import type { RunCallOptions } from "./options.js";
@@ -10,7 +11,7 @@ import { PlanInterner } from "./plan-interner.js";
 import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressMode, runsUserCode, DEFAULT_PER_SERVER_LIMIT } from "./placement.js";
 import { prepare, type Prepared } from "./prepare.js";
 import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js";
-import { buildReport, type DatabaseReport, type RunReport } from "./report.js";
+import { buildReport, databaseReport, type DatabaseReport, type LooseDatabaseReport, type RunReport } from "./report.js";
 import { RunnerLint } from "../lint/runner-lint.js";
 import { select } from "./select.js";
 import { share, SharedTable } from "./shared-data.js";
@@ -70,9 +71,9 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
 
   const runOne = async (item: Prepared, where: Placement): Promise<DatabaseReport> => {
     const { db } = item;
-    const as = (status: DatabaseReport["status"]): DatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
-    if (options.signal?.aborted) return as("cancelled");
-    if (failed && options.failFast) return as("skipped");
+    const as = (status: DatabaseReport["status"]): LooseDatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
+    if (options.signal?.aborted) return databaseReport(as("cancelled"));
+    if (failed && options.failFast) return databaseReport(as("skipped"));
     if (item.url === undefined) return finish(item, { ...as("failed"), error: item.error! }, 0);
     const started = performance.now();
     const engine = engines.get(db.engine);
@@ -111,9 +112,13 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     linted?.annotate(report);
     return finish(item, report, performance.now() - started);
   };
-  const finish = (item: Prepared, report: DatabaseReport, elapsedMs: number): DatabaseReport => {
+  const finish = (item: Prepared, loose: LooseDatabaseReport, elapsedMs: number): DatabaseReport => {
+    const report = databaseReport({
+      ...loose,
+      ...(item.url === undefined ? {} : { target: displayUrl(item.url, config.dir) }),
+      ...(reportMode === "run" ? { durationMs: Math.round(elapsedMs) } : {}),
+    });
     if (report.status === "failed") failed = true;
-    if (reportMode === "run") report.durationMs = Math.round(elapsedMs);
     emit(options.on, "database:done", { database: item.db.name, report });
     return report;
   };
@@ -148,7 +153,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   }
 }
 
-function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, secrets: readonly string[]): DatabaseReport {
+function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, secrets: readonly string[]): LooseDatabaseReport {
   switch (outcome.kind) {
     case "result": {
       const { status, migrations, applied, warnings, error } = outcome.result;
