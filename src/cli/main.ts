@@ -4,6 +4,7 @@ import { enginesCommand } from "./commands/engines.js";
 import { lintCommand } from "./commands/lint.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { resolveCommand } from "./commands/resolve.js";
+import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import { EXIT, err, out, version } from "./shared.js";
 
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   program.enablePositionalOptions();
   const migrate = migrateCommand(program);
   resolveCommand(migrate);
+  statusCommand(program);
   validateCommand(program);
   enginesCommand(program);
   lintCommand(program);

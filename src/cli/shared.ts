@@ -8,8 +8,8 @@ import { makeStyle } from "./style.js";
 /** The library, loaded only by commands that need it: `--version` and `--help` stay fast. */
 export const api = () => import("../index.js");
 
-/** Exit codes: the contract with CI jobs. */
-export const EXIT = { ok: 0, invalid: 1, failed: 2, internal: 3, interrupted: 130 } as const;
+/** Exit codes: the contract with CI jobs (docs/cli.md#exit-codes). `pending`: `status` only. */
+export const EXIT = { ok: 0, invalid: 1, failed: 2, internal: 3, pending: 4, interrupted: 130 } as const;
 
 export const out = process.stdout;
 export const err = process.stderr;
@@ -91,5 +91,17 @@ export async function printReport(report: RunReport, flags: CommonFlags): Promis
   if (flags.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
   else out.write(`${report.mode === "plan" ? renderPlan(report, style, { verbose: flags.verbose === true }) : renderRunResult(report, style, { verbose: flags.verbose === true })}\n`);
   if (report.summary.cancelled > 0) return EXIT.interrupted;
-  return report.ok ? EXIT.ok : EXIT.failed;
+  return failureCode(report) ?? EXIT.ok;
+}
+
+/**
+ * The exit code of a report with failed databases, undefined when none failed. A database
+ * whose config is wrong (an unset connection variable, a bad URL, a broken journal, found in
+ * its worker) is invalid input, exit 1; any other failure — something went wrong in or with a
+ * database — is exit 2 and wins over invalid input, since it needs a look at the database.
+ */
+export function failureCode(report: RunReport): number | undefined {
+  const failed = report.databases.filter((db) => db.status === "failed");
+  if (failed.length === 0) return undefined;
+  return failed.every((db) => db.error?.kind === "invalid_config") ? EXIT.invalid : EXIT.failed;
 }

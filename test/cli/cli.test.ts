@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import Database from "better-sqlite3";
 import { tempProject } from "../helpers/project.js";
+import { checkCliReport } from "../helpers/report-schema.js";
 
 const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 const EXAMPLE = fileURLToPath(new URL("../../examples/monorepo", import.meta.url));
@@ -16,6 +17,7 @@ afterEach(() => {
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...env } });
+  checkCliReport(args, result.stdout);
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
