@@ -55,6 +55,13 @@ const internal = (error: unknown): void => {
   process.exit(EXIT.internal);
 };
 process.on("uncaughtException", internal);
+// A reader that went away (`stagecraft validate | head -1`, `| true`) is not an error of
+// stagecraft: the rest of the output is dropped, and the exit code is the command's own.
+for (const stream of [out, err]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") internal(error);
+  });
+}
 process.on("unhandledRejection", internal);
 process.exitCode = await main(process.argv.slice(2));
 // A plugin's stray timer or socket (one that never finished loading, say) must not keep a

@@ -7,6 +7,10 @@ type Style = ReturnType<typeof makeStyle>;
 export interface RenderOptions {
   /** Every database in full, however many there are. @default false */
   verbose?: boolean;
+  /** Plans: a first line saying what was read (config and env file). */
+  header?: string;
+  /** Runs: only databases that changed or failed (`--quiet`). @default false */
+  quiet?: boolean;
 }
 
 /**
@@ -18,7 +22,7 @@ export const SHOWN_WHEN_SUMMARISED = 20;
 
 /** The plan as one table per database: id, description, state. Summarised for fleets. */
 export function renderPlan(report: RunReport, style: Style, options: RenderOptions = {}): string {
-  const out: string[] = [];
+  const out: string[] = options.header === undefined ? [] : [style.dim(options.header), ""];
   const { full, brief, rest } = split(report, options);
   for (const db of full) out.push(...planTable(db, style), "");
   for (const db of brief) out.push(`${style.bold(db.name)}${style.dim(` (${db.engine})`)}  ${describeDb(db, pending(db), style)}`);
@@ -34,7 +38,8 @@ export function renderPlan(report: RunReport, style: Style, options: RenderOptio
 }
 
 function planTable(db: DatabaseReport, style: Style): string[] {
-  const out = [style.bold(`${db.name}`) + style.dim(` (${db.engine})`) + `  ${describeDb(db, pending(db), style)}`];
+  // The target (password masked) says which server the plan read: the one a run would change.
+  const out = [style.bold(`${db.name}`) + style.dim(` (${db.engine})`) + `  ${describeDb(db, pending(db), style)}` + (db.target === undefined ? "" : style.dim(`  ${db.target}`))];
   if (db.migrations.length > 0) {
     const idWidth = Math.max(2, ...db.migrations.map((m) => m.id.length));
     const descWidth = Math.max(11, ...db.migrations.map((m) => m.description.length));

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { RunReport } from "../../index.js";
-import { api, common, connectionFlags, connectionOptions, EXIT, failureCode, out, prepare, type CommonFlags, type ConnectionFlags } from "../shared.js";
+import { api, common, connectionFlags, connectionOptions, EXIT, failureCode, out, planHeader, prepare, type CommonFlags, type ConnectionFlags } from "../shared.js";
 import { gracefulStop, signalExitCode } from "../signals.js";
 import { makeStyle } from "../style.js";
 import { selectionFlags, selectionOptions, type SelectionFlags } from "../selection.js";
@@ -44,7 +44,7 @@ async function status(flags: StatusFlags): Promise<number> {
     else {
       const { renderPlan } = await import("../render.js");
       const style = makeStyle(out);
-      out.write(`${renderPlan(report, style, { verbose: flags.verbose === true })}\n${verdict(report, code, style)}\n`);
+      out.write(`${renderPlan(report, style, { verbose: flags.verbose === true, ...planHeader() })}\n${verdict(report, code, style)}\n`);
     }
     const signal = stop.received();
     return signal === undefined ? code : signalExitCode(signal);
