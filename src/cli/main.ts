@@ -6,6 +6,7 @@ import { migrateCommand } from "./commands/migrate.js";
 import { resolveCommand } from "./commands/resolve.js";
 import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
+import { addHelp } from "./help.js";
 import { EXIT, err, out, version } from "./shared.js";
 
 export { EXIT } from "./shared.js";
@@ -14,7 +15,8 @@ function buildProgram(): Command {
   const program = new Command("stagecraft")
     .description("Migrate many databases at once.")
     .version(version, "-V, --version")
-    .showHelpAfterError()
+    // An invalid flag gets one line and a pointer, not the whole help page.
+    .showHelpAfterError("(add --help for usage, examples and exit codes)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
 
@@ -26,6 +28,7 @@ function buildProgram(): Command {
   validateCommand(program);
   enginesCommand(program);
   lintCommand(program);
+  addHelp(program);
   return program;
 }
 
