@@ -112,6 +112,7 @@ export function renderRunResult(report: RunReport, style: Style, options: Render
   const out: string[] = [];
   const { full, brief, rest } = split(report, options);
   for (const db of [...full, ...brief]) {
+    if (options.quiet === true && db.status === "succeeded" && db.applied.length === 0) continue;
     if (db.status === "failed") out.push(`${style.red("✗")} ${db.name}`, renderError(db, style));
     else if (db.status !== "succeeded") out.push(`${style.yellow("-")} ${db.name}: ${db.status}`);
     else out.push(`${style.green("✓")} ${db.name}: ${db.applied.length === 0 ? "up to date" : `${db.applied.length} applied (${db.applied.join(", ")})`}`);

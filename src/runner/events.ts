@@ -2,7 +2,10 @@ import type { DatabaseReport } from "./report.js";
 
 /** Lifecycle events of planAll/runAll, for progress display, metrics and logs. */
 export interface RunnerEvents {
-  "database:start": { database: string; engine: string };
+  /** Once, before any database starts: how many databases the call has (for `done/total`). */
+  "run:start": { databases: number };
+  /** `target`: the connection URL with its password masked. */
+  "database:start": { database: string; engine: string; target?: string };
   "migration:start": { database: string; migration: string };
   "migration:applied": { database: string; migration: string; durationMs: number };
   "database:done": { database: string; report: DatabaseReport };

@@ -31,6 +31,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   const selected = select(config, options);
   const env = options.env ?? process.env;
   const prepared = selected.map((db) => prepare(db, config, env));
+  emit(options.on, "run:start", { databases: prepared.length });
   const engines = new Map(selected.map((db) => [db.engine, engineOf(db)]));
   const small = mode !== "run" && settings.oneShot && prepared.length <= IN_PROCESS_MAX_DATABASES && selected.every((db) => !runsUserCode(engines.get(db.engine)));
   const inProcess = options.inProcess ?? small;
@@ -102,7 +103,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       placement: where,
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       onEvent: (event) => {
-        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine });
+        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine, target: displayUrl(item.url!, config.dir) });
         else if (event.type !== "engine:step") emit(options.on, event.type, { database: db.name, ...event });
       },
     });

@@ -27,6 +27,7 @@ export function migrateCommand(program: Command): Command {
     .option("--fail-fast", "start no new database after the first failure")
     .option("--create-database", "create a PostgreSQL/MySQL database that does not exist yet (SQLite files are always created)")
     .option("--no-lint", "do not lint pending migrations: run a database even when they have lint errors, and plan without findings")
+    .option("-q, --quiet", "print only what changed and what failed (no line for a database that was up to date)")
     .action(async (flags: MigrateFlags) => {
       process.exitCode = await migrate(flags);
     });
@@ -44,7 +45,7 @@ async function migrate(flags: MigrateFlags): Promise<number> {
     const config = await prepare(flags);
     const { planAll, runAll } = await api();
     const { progressListeners } = await import("../progress.js");
-    progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), flags.verbose === true);
+    progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), { verbose: flags.verbose === true, quiet: flags.quiet === true });
     const options = {
       ...selectionOptions(flags),
       ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
