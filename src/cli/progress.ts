@@ -38,6 +38,10 @@ function doneLine(name: string, report: DatabaseReport): string {
   return report.status === "failed" ? `${name}: failed [${report.error.kind}] (details in the report below)` : `${name}: ${report.status}`;
 }
 
+function waitingLine(e: { database: string; lock: string; target: string; timeoutMs: number }): string {
+  return `${e.database}: waiting for the migration lock "${e.lock}" on ${e.target}, held by another run (up to lock_timeout_ms, ${e.timeoutMs} ms)`;
+}
+
 /** `3/10 done, about 12 s left`: the ETA from the pace of the databases finished so far. */
 export function counter(finished: number, total: number | undefined, elapsedMs: number): string {
   if (total === undefined) return `${finished} done`;
@@ -66,6 +70,7 @@ export function progressListeners(stream: NodeJS.WriteStream, style: Style, opti
       on: {
         "run:start": (e) => void (total ??= e.databases),
         "database:start": (e) => verbose && line(`${e.database}: started (${e.engine}${e.target === undefined ? "" : `, ${e.target}`})`),
+        "lock:waiting": (e) => line(waitingLine(e)),
         "migration:start": (e) => verbose && line(`${e.database}: applying ${e.migration}`),
         "migration:applied": (e) => line(`${e.database}: applied ${e.migration} (${e.durationMs} ms)`),
         "database:done": (e) => {
@@ -104,9 +109,19 @@ export function progressListeners(stream: NodeJS.WriteStream, style: Style, opti
     on: {
       "run:start": (e) => void (total ??= e.databases),
       "database:start": (e) => void rows.set(e.database, { state: "running", current: "", applied: 0, startedAt: Date.now() }),
+      "lock:waiting": (e) => {
+        const row = rows.get(e.database);
+        if (row) row.state = "waiting for the migration lock";
+        clear();
+        stream.write(`${waitingLine(e)}\n`);
+        draw();
+      },
       "migration:start": (e) => {
         const row = rows.get(e.database);
-        if (row) row.current = e.migration;
+        if (row) {
+          row.state = "running";
+          row.current = e.migration;
+        }
       },
       "migration:applied": (e) => {
         const row = rows.get(e.database);

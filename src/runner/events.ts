@@ -6,6 +6,8 @@ export interface RunnerEvents {
   "run:start": { databases: number };
   /** `target`: the connection URL with its password masked. */
   "database:start": { database: string; engine: string; target?: string };
+  /** The database's migration lock has been held by another run for a second; the run waits up to `timeoutMs`. */
+  "lock:waiting": { database: string; lock: string; target: string; timeoutMs: number };
   "migration:start": { database: string; migration: string };
   "migration:applied": { database: string; migration: string; durationMs: number };
   "database:done": { database: string; report: DatabaseReport };
