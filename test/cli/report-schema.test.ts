@@ -119,19 +119,23 @@ describe("a cancelled run's report", () => {
     p.write("m/002_b.sql", "CREATE TABLE b (id INT);\n");
     p.write("stagecraft.yml", stringify({ databases: { one: { connection_env: "ONE", migrations: { engine: "raw", path: "./m", lock_timeout_ms: 60_000 } }, two: { connection_env: "TWO", migrations: { engine: "raw", path: "./m", lock_timeout_ms: 60_000 } } } }));
     // Another writer holds both databases: the first waits on its lock until the signal, the other never starts.
-    for (const name of ["one", "two"]) {
-      const holder = new Database(`${p.dir}/${name}.db`);
-      holder.exec("BEGIN IMMEDIATE");
-      cleanups.push(() => void (holder.inTransaction && holder.exec("ROLLBACK"), holder.close()));
-    }
+    const holders = ["one", "two"].map((name) => new Database(`${p.dir}/${name}.db`));
+    for (const holder of holders) holder.exec("BEGIN IMMEDIATE");
+    const release = (): void => {
+      for (const holder of holders) if (holder.open) (holder.inTransaction && holder.exec("ROLLBACK"), holder.close());
+    };
+    cleanups.push(release);
     const { child, done } = startCli(["migrate", "--json", "--concurrency", "1", "-d", "one", "-d", "two"], p.dir, { ONE: `sqlite:${p.dir}/one.db`, TWO: `sqlite:${p.dir}/two.db` });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     child.kill("SIGINT");
+    // SQLite's busy wait is not interruptible: the waiting run sees the signal once the lock is free.
+    release();
     const result = await done;
     expect(result.code).toBe(130);
     const report = JSON.parse(result.stdout);
     expect(report.ok).toBe(false);
-    expect(report.databases.map((db: { name: string; status: string }) => [db.name, db.status])).toEqual([["one", "cancelled"], ["two", "cancelled"]]);
+    // The waiting one starts no migration after the signal; the other never starts.
+    expect(report.databases.map((db: { name: string; status: string; applied: string[] }) => [db.name, db.status, db.applied])).toEqual([["one", "cancelled", []], ["two", "cancelled", []]]);
     expect(report.databases.every((db: object) => !("error" in db))).toBe(true);
   });
 });
