@@ -21,7 +21,7 @@ export const dispatchOverhead: Bench = {
     const t = await paired(ROUNDS, {
       planAll: async () => {
         const report = await planAll(config, { env, maxThreads: threads });
-        if (report.summary.succeeded !== DATABASES) throw new Error(JSON.stringify(report.databases.find((d) => d.error)?.error));
+        if (report.summary.planned !== DATABASES) throw new Error(JSON.stringify(report.databases.find((d) => d.error)?.error));
       },
       bare: async () => {
         const pool = new Piscina({ filename: new URL("./workers/bare-noop-worker.js", import.meta.url).href, minThreads: 0, maxThreads: threads });

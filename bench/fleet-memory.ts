@@ -52,7 +52,7 @@ function planPeakRss(dir: string, expected: number): number {
     cwd: dir, encoding: "utf8", env: { ...process.env, CATALOG_URL: "sqlite:./catalog.db" }, maxBuffer: 64 * 1024 * 1024,
   });
   const summary = result.stdout.trimEnd().split("\n").at(-1);
-  if (result.status !== 0 || summary !== `${expected} databases, ${expected} succeeded`) throw new Error(`migrate --plan failed (${result.status}): ${summary}\n${result.stderr}`);
+  if (result.status !== 0 || summary !== `${expected} databases, ${expected} planned`) throw new Error(`migrate --plan failed (${result.status}): ${summary}\n${result.stderr}`);
   const rss = /maxRSS (\d+)/.exec(result.stderr);
   if (!rss) throw new Error(`no maxRSS in: ${result.stderr}`);
   return Number(rss[1]) / 1024;

@@ -7,7 +7,9 @@ import { migrateCommand } from "./commands/migrate.js";
 import { newCommand } from "./commands/new.js";
 import { resolveCommand } from "./commands/resolve.js";
 import { runsCommand } from "./commands/runs.js";
+import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
+import { addHelp } from "./help.js";
 import { EXIT, err, out, version } from "./shared.js";
 
 export { EXIT } from "./shared.js";
@@ -16,7 +18,8 @@ function buildProgram(): Command {
   const program = new Command("stagecraft")
     .description("Migrate many databases at once.")
     .version(version, "-V, --version")
-    .showHelpAfterError()
+    // An invalid flag gets one line and a pointer, not the whole help page.
+    .showHelpAfterError("(add --help for usage, examples and exit codes)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
 
@@ -25,11 +28,13 @@ function buildProgram(): Command {
   const migrate = migrateCommand(program);
   resolveCommand(migrate);
   baselineCommand(migrate);
+  statusCommand(program);
   validateCommand(program);
   enginesCommand(program);
   lintCommand(program);
   runsCommand(program);
   newCommand(program);
+  addHelp(program);
   return program;
 }
 
@@ -59,6 +64,13 @@ const internal = (error: unknown): void => {
   process.exit(EXIT.internal);
 };
 process.on("uncaughtException", internal);
+// A reader that went away (`stagecraft validate | head -1`, `| true`) is not an error of
+// stagecraft: the rest of the output is dropped, and the exit code is the command's own.
+for (const stream of [out, err]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") internal(error);
+  });
+}
 process.on("unhandledRejection", internal);
 process.exitCode = await main(process.argv.slice(2));
 // A plugin's stray timer or socket (one that never finished loading, say) must not keep a

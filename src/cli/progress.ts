@@ -1,5 +1,6 @@
+import type { DatabaseReport } from "../runner/report.js";
 import type { RunnerListeners } from "../runner/events.js";
-import type { makeStyle } from "./style.js";
+import { canRedraw, type makeStyle } from "./style.js";
 
 type Style = ReturnType<typeof makeStyle>;
 
@@ -20,33 +21,73 @@ export interface Progress {
   stop(): void;
 }
 
+export interface ProgressOptions {
+  verbose?: boolean;
+  /** Only changes and failures: no line for a database that had nothing to do. */
+  quiet?: boolean;
+  /** How many databases the run has (for `done/total` and the ETA). */
+  total?: number;
+}
+
 /**
- * Progress during a run. On a TTY: a live block, one line per running database (state,
- * current migration, count, elapsed); a database shows only once a worker has begun it, not
- * while it waits its turn. Elsewhere: one plain line per event.
+ * The line for a finished database. A failure names its kind only: the report printed after
+ * the run gives the message in full, so a log of stdout and stderr together (`2>&1`) shows
+ * each error once.
  */
-export function progressListeners(stream: NodeJS.WriteStream, style: Style, verbose: boolean): Progress {
-  if (stream.isTTY !== true) {
+function doneLine(name: string, report: DatabaseReport): string {
+  return report.status === "failed" ? `${name}: failed [${report.error.kind}] (details in the report below)` : `${name}: ${report.status}`;
+}
+
+function waitingLine(e: { database: string; lock: string; target: string; timeoutMs: number }): string {
+  return `${e.database}: waiting for the migration lock "${e.lock}" on ${e.target}, held by another run (up to lock_timeout_ms, ${e.timeoutMs} ms)`;
+}
+
+/** `3/10 done, about 12 s left`: the ETA from the pace of the databases finished so far. */
+export function counter(finished: number, total: number | undefined, elapsedMs: number): string {
+  if (total === undefined) return `${finished} done`;
+  const left = total - finished;
+  if (finished === 0 || left <= 0) return `${finished}/${total} done`;
+  const eta = Math.ceil(((elapsedMs / finished) * left) / 1000);
+  return `${finished}/${total} done, about ${eta < 60 ? `${eta} s` : `${Math.ceil(eta / 60)} min`} left`;
+}
+
+/**
+ * Progress during a run. On a terminal that can redraw: a live block, one line per running
+ * database (state, current migration, count, elapsed) and `done/total` with an ETA; a database
+ * shows only once a worker has begun it, not while it waits its turn. Elsewhere (a pipe, a log,
+ * `TERM=dumb`): one plain line per event, never a cursor escape.
+ */
+export function progressListeners(stream: NodeJS.WriteStream, style: Style, options: ProgressOptions = {}): Progress {
+  const { verbose = false, quiet = false } = options;
+  let total = options.total;
+  const started = Date.now();
+  let finished = 0;
+  if (!canRedraw(stream)) {
     const line = (text: string): void => void stream.write(`${text}\n`);
     return {
       note: (text) => line(text),
       stop: () => undefined,
       on: {
-        "database:start": (e) => verbose && line(`${e.database}: started (${e.engine})`),
+        "run:start": (e) => void (total ??= e.databases),
+        "database:start": (e) => verbose && line(`${e.database}: started (${e.engine}${e.target === undefined ? "" : `, ${e.target}`})`),
+        "lock:waiting": (e) => line(waitingLine(e)),
         "migration:start": (e) => verbose && line(`${e.database}: ${e.direction === "down" ? "reverting" : "applying"} ${e.migration}`),
         "migration:applied": (e) => line(`${e.database}: applied ${e.migration} (${e.durationMs} ms)`),
         "migration:reverted": (e) => line(`${e.database}: reverted ${e.migration} (${e.durationMs} ms)`),
-        "database:done": (e) => line(`${e.database}: ${e.report.status}${e.report.error ? ` — ${e.report.error.message}` : ""}`),
+        "database:done": (e) => {
+          finished++;
+          if (quiet && e.report.status !== "failed" && e.report.applied.length === 0) return;
+          line(`${doneLine(e.database, e.report)}${total === undefined ? "" : ` [${finished}/${total}]`}`);
+        },
       },
     };
   }
   const rows = new Map<string, Row>();
   let drawn = 0;
-  let finished = 0;
   const draw = (): void => {
     const now = Date.now();
     const lines = [...rows.entries()].map(([name, r]) => `${style.bold(name)} ${r.state} ${r.current} ${style.dim(`${r.applied} applied, ${((now - r.startedAt) / 1000).toFixed(1)} s`)}`);
-    lines.push(style.dim(`${finished} done`));
+    lines.push(style.dim(counter(finished, total, now - started)));
     stream.write(`${drawn > 0 ? `\u001b[${drawn}A` : ""}\u001b[0J${lines.join("\n")}\n`);
     drawn = lines.length;
   };
@@ -67,10 +108,21 @@ export function progressListeners(stream: NodeJS.WriteStream, style: Style, verb
       clear();
     },
     on: {
+      "run:start": (e) => void (total ??= e.databases),
       "database:start": (e) => void rows.set(e.database, { state: "running", current: "", applied: 0, startedAt: Date.now() }),
+      "lock:waiting": (e) => {
+        const row = rows.get(e.database);
+        if (row) row.state = "waiting for the migration lock";
+        clear();
+        stream.write(`${waitingLine(e)}\n`);
+        draw();
+      },
       "migration:start": (e) => {
         const row = rows.get(e.database);
-        if (row) row.current = e.migration;
+        if (row) {
+          row.state = "running";
+          row.current = e.migration;
+        }
       },
       "migration:applied": (e) => {
         const row = rows.get(e.database);

@@ -29,15 +29,15 @@ function line(db: DatabaseReport, to: string, preview: boolean, style: Style): s
     const hint = db.error?.hint ? `\n    ${style.dim(`hint: ${db.error.hint}`)}` : "";
     return [`${style.red("✗")} ${db.name}`, `  ${style.red(`error [${db.error?.kind ?? "internal"}]`)} ${db.error?.message ?? "failed"}${hint}`];
   }
-  if (db.status !== "succeeded") return [`${style.yellow("-")} ${db.name}: ${db.status}`];
+  if (db.status !== "succeeded" && db.status !== "planned") return [`${style.yellow("-")} ${db.name}: ${db.status}`];
   const ids = preview ? db.migrations.filter((m) => m.action === "mark").map((m) => m.id) : db.applied;
   if (ids.length === 0) return [`${style.green("✓")} ${db.name}: already at ${to}, nothing to mark`];
   return [`${style.green("✓")} ${db.name}: ${preview ? "would mark" : "marked"} ${ids.length} applied (${ids.join(", ")})`];
 }
 
 function summary(report: RunReport, preview: boolean, style: Style): string {
-  const { total, succeeded, failed, skipped, cancelled } = report.summary;
-  const parts = [`${total} database${total === 1 ? "" : "s"}`, style.green(`${succeeded} succeeded`)];
+  const { total, planned, succeeded, failed, skipped, cancelled } = report.summary;
+  const parts = [`${total} database${total === 1 ? "" : "s"}`, preview ? style.green(`${planned} planned`) : style.green(`${succeeded} succeeded`)];
   if (failed > 0) parts.push(style.red(`${failed} failed`));
   if (skipped > 0) parts.push(style.yellow(`${skipped} skipped`));
   if (cancelled > 0) parts.push(style.yellow(`${cancelled} cancelled`));

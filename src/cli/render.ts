@@ -7,6 +7,10 @@ type Style = ReturnType<typeof makeStyle>;
 export interface RenderOptions {
   /** Every database in full, however many there are. @default false */
   verbose?: boolean;
+  /** Plans: a first line saying what was read (config and env file). */
+  header?: string;
+  /** Runs: only databases that changed or failed (`--quiet`). @default false */
+  quiet?: boolean;
 }
 
 /**
@@ -18,7 +22,7 @@ export const SHOWN_WHEN_SUMMARISED = 20;
 
 /** The plan as one table per database: id, description, state. Summarised for fleets. */
 export function renderPlan(report: RunReport, style: Style, options: RenderOptions = {}): string {
-  const out: string[] = [];
+  const out: string[] = options.header === undefined ? [] : [style.dim(options.header), ""];
   const { full, brief, rest } = split(report, options);
   for (const db of full) out.push(...planTable(db, style), "");
   for (const db of brief) out.push(`${style.bold(db.name)}${style.dim(` (${db.engine})`)}  ${describeDb(db, pending(db), style)}`);
@@ -34,7 +38,8 @@ export function renderPlan(report: RunReport, style: Style, options: RenderOptio
 }
 
 function planTable(db: DatabaseReport, style: Style): string[] {
-  const out = [style.bold(`${db.name}`) + style.dim(` (${db.engine})`) + `  ${describeDb(db, pending(db), style)}`];
+  // The target (password masked) says which server the plan read: the one a run would change.
+  const out = [style.bold(`${db.name}`) + style.dim(` (${db.engine})`) + `  ${describeDb(db, pending(db), style)}` + (db.target === undefined ? "" : style.dim(`  ${db.target}`))];
   if (db.migrations.length > 0) {
     const idWidth = Math.max(2, ...db.migrations.map((m) => m.id.length));
     const descWidth = Math.max(11, ...db.migrations.map((m) => m.description.length));
@@ -88,7 +93,7 @@ function previewed(db: DatabaseReport): { revert: number; apply: number } | unde
 
 function describeDb(db: DatabaseReport, count: number, style: Style): string {
   if (db.status === "failed") return style.red("failed");
-  if (db.status !== "succeeded") return style.yellow(db.status);
+  if (db.status !== "succeeded" && db.status !== "planned") return style.yellow(db.status);
   const preview = previewed(db);
   if (preview && preview.revert > 0) return style.red(`${preview.revert} to revert`);
   if (preview && preview.apply > 0) return style.yellow(`${preview.apply} to apply (${count} pending)`);
@@ -102,8 +107,8 @@ function renderError(db: DatabaseReport, style: Style): string {
 }
 
 function renderSummary(report: RunReport, style: Style): string {
-  const { total, succeeded, failed, skipped, cancelled } = report.summary;
-  const parts = [`${total} database${total === 1 ? "" : "s"}`, style.green(`${succeeded} succeeded`)];
+  const { total, planned, succeeded, failed, skipped, cancelled } = report.summary;
+  const parts = [`${total} database${total === 1 ? "" : "s"}`, report.mode === "plan" ? style.green(`${planned} planned`) : style.green(`${succeeded} succeeded`)];
   if (failed > 0) parts.push(style.red(`${failed} failed`));
   if (skipped > 0) parts.push(style.yellow(`${skipped} skipped`));
   if (cancelled > 0) parts.push(style.yellow(`${cancelled} cancelled`));
@@ -133,6 +138,7 @@ export function renderRunResult(report: RunReport, style: Style, options: Render
   const out: string[] = [];
   const { full, brief, rest } = split(report, options);
   for (const db of [...full, ...brief]) {
+    if (options.quiet === true && db.status === "succeeded" && db.applied.length === 0) continue;
     if (db.status === "failed") out.push(`${style.red("✗")} ${db.name}`, renderError(db, style));
     else if (db.status !== "succeeded") out.push(`${style.yellow("-")} ${db.name}: ${db.status}`);
     else out.push(`${style.green("✓")} ${db.name}: ${describeDone(report, db)}`);

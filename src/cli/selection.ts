@@ -27,6 +27,9 @@ const collectStrategy = (value: string, previous: Strategy[] = []): Strategy[] =
   return [...previous, ...(names as Strategy[])];
 };
 
+/** `--database` help of the commands that run a phase (`migrate`, `status`): their default is `--strategy`'s. */
+export const PHASE_DATABASE_HELP = "only databases matching NAME: a name, a glob pattern (quote it: 'tenant_0*') or a fleet entry, whatever their strategy; repeatable (default: the databases --strategy selects)";
+
 /** Adds `--strategy` (repeatable, or a comma list) to `command`. */
 export function strategyFlag(command: Command): Command {
   return command.option("--strategy <strategy>", `only databases with this strategy: ${STRATEGY_NAMES.join(", ")}; repeatable (default: pre_deploy, or with --database the databases named, any strategy)`, collectStrategy);

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { z } from "zod";
 import type { Registry } from "../registry/registry.js";
 import type { ConfigIssue } from "./config-error.js";
+import { describeWholeVariable, parseCoercing, type WholeVariables } from "./coerce.js";
 import { CORE_MIGRATION_KEYS, databaseSchema, fleetEntrySchema, type Strategy } from "./schema.js";
 
 /** One database of a validated config, with every default filled and every path absolute. */
@@ -41,6 +42,8 @@ export interface CheckContext {
   dir: string;
   registry: Registry;
   at: At;
+  /** Strings that were one whole `${VAR}`: converted where a number or boolean is expected. */
+  whole?: WholeVariables;
 }
 
 /** The settings a database shares with every member of its fleet: all but the name and URL. */
@@ -54,8 +57,10 @@ export async function checkEntry(name: string, raw: unknown, fleet: boolean, ctx
   const { at, registry } = ctx;
   const issues: ConfigIssue[] = [];
   const base = ["databases", name, "migrations"];
-  const core = (fleet ? fleetEntrySchema : databaseSchema).safeParse(raw, { reportInput: true });
-  if (!core.success) for (const issue of core.error.issues) issues.push(at(["databases", name, ...(issue.path as (string | number)[])], describeZodIssue(issue)));
+  const entryPath = ["databases", name];
+  const core = parseCoercing(fleet ? fleetEntrySchema : databaseSchema, raw, entryPath, ctx.whole);
+  if (!core.success) for (const issue of core.error.issues) issues.push(at([...entryPath, ...(issue.path as (string | number)[])], describeWholeVariable(issue, entryPath, ctx.whole, raw) ?? describeZodIssue(issue)));
+  issues.push(...unknownEntryKeys(raw, fleet).map((u) => at([...entryPath, u.key], u.message, u.hint)));
   if (fleet && isRecord(raw) && Object.hasOwn(raw, "connection_env")) {
     issues.push(at(["databases", name, "connection_env"], "a fleet entry takes no connection_env: each member's URL comes from fleet.url (or the source's url)", "remove connection_env, or remove fleet: to make this one database"));
   }
@@ -69,9 +74,9 @@ export async function checkEntry(name: string, raw: unknown, fleet: boolean, ctx
         "use one of the available engines, or list the module that registers it under `plugins:`"));
     } else {
       const schema = registry.get(engineId).configSchema;
-      const result = schema?.safeParse(engineKeys, { reportInput: true });
+      const result = schema === undefined ? undefined : parseCoercing(schema, engineKeys, base, ctx.whole);
       if (result?.success) engineConfig = result.data as Record<string, unknown>;
-      else if (result) for (const issue of result.error.issues) issues.push(at([...base, ...(issue.path as (string | number)[])], describeZodIssue(issue, engineId)));
+      else if (result) for (const issue of result.error!.issues) issues.push(at([...base, ...(issue.path as (string | number)[])], describeWholeVariable(issue, base, ctx.whole, engineKeys) ?? describeZodIssue(issue, engineId)));
     }
   }
   let migrationPath = "";
@@ -100,6 +105,50 @@ export async function checkEntry(name: string, raw: unknown, fleet: boolean, ctx
       tags: [...new Set(core.data.tags)].sort(),
     },
   };
+}
+
+/** Keys a database entry takes; a fleet entry takes `fleet` instead of `connection_env` (reported on its own). */
+const ENTRY_KEYS = { database: ["connection_env", "migrations", "tags"], fleet: ["fleet", "migrations", "tags", "connection_env"] } as const;
+
+/**
+ * Keys of an entry that no schema reads (`migration:` for `migrations:`), each with the key
+ * it most likely meant: a typo must not leave a setting silently ignored.
+ */
+function unknownEntryKeys(raw: unknown, fleet: boolean): { key: string; message: string; hint: string }[] {
+  if (!isRecord(raw)) return [];
+  const known: readonly string[] = fleet ? ENTRY_KEYS.fleet : ENTRY_KEYS.database;
+  const candidates = [...new Set([...ENTRY_KEYS.database, ...ENTRY_KEYS.fleet])];
+  return Object.keys(raw).filter((key) => !known.includes(key)).map((key) => {
+    const guess = didYouMean(key, candidates);
+    return {
+      key,
+      message: `unknown key "${key}"${guess === undefined ? "" : ` (did you mean "${guess}"?)`}`,
+      hint: `a database takes ${ENTRY_KEYS.database.join(", ")}; a fleet entry takes fleet, migrations, tags`,
+    };
+  });
+}
+
+/** The candidate `key` most likely meant: a prefix of it, or within two edits. */
+export function didYouMean(key: string, candidates: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const prefixed = candidates.find((c) => c.startsWith(lower) || lower.startsWith(c));
+  if (prefixed !== undefined && lower.length >= 4) return prefixed;
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 export function describeZodIssue(issue: z.core.$ZodIssue, engineId?: string): string {

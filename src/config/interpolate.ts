@@ -1,3 +1,4 @@
+import { pathKey, type WholeVariables } from "./coerce.js";
 import { readEnv, type Env } from "./env.js";
 
 /** A `${VAR}` that names an unset variable, found at `path`. */
@@ -15,8 +16,12 @@ export function interpolate(
   env: Env,
   path: (string | number)[],
   missing: MissingVariable[],
+  whole?: WholeVariables,
 ): unknown {
   if (typeof value === "string") {
+    // Exactly one placeholder: remembered, so a numeric or boolean setting can take it (see coerce.ts).
+    const only = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
+    if (only && whole !== undefined && readEnv(env, only[1]!) !== undefined) whole.set(pathKey(path), only[1]!);
     return value.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, escape: string, name: string) => {
       if (escape === "$") return match.slice(1);
       const replacement = readEnv(env, name);
@@ -27,11 +32,11 @@ export function interpolate(
       return replacement;
     });
   }
-  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index], missing));
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index], missing, whole));
   if (value !== null && typeof value === "object") {
     // Keys are defined, not assigned: a key named __proto__ stays a key.
     const out = Object.create(null) as Record<string, unknown>;
-    for (const [key, item] of Object.entries(value)) out[key] = interpolate(item, env, [...path, key], missing);
+    for (const [key, item] of Object.entries(value)) out[key] = interpolate(item, env, [...path, key], missing, whole);
     return out;
   }
   return value;

@@ -8,6 +8,7 @@ import { describeZodIssue, isRecord, type At, type DatabaseConfig } from "./chec
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import type { Env } from "./env.js";
 import { applyEnvironment, bareRecord, toBare } from "./environment.js";
+import type { WholeVariables } from "./coerce.js";
 import { checkEntries, type FleetSummary } from "./expand-entries.js";
 import { interpolate, type MissingVariable } from "./interpolate.js";
 import { locate } from "./locate.js";
@@ -110,8 +111,9 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   applyEnvironment(root, options.environment, issues, at);
 
   const missing: MissingVariable[] = [];
+  const whole: WholeVariables = new Map();
   if (isRecord(root.databases)) {
-    root.databases = bareRecord(Object.entries(root.databases).map(([name, db]) => [name, interpolateEntry(name, db, env, missing)]));
+    root.databases = bareRecord(Object.entries(root.databases).map(([name, db]) => [name, interpolateEntry(name, db, env, missing, whole)]));
   }
   const unresolved = new Set<string>();
   for (const { path, variable } of missing) {
@@ -127,7 +129,7 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
   // The entries as written (zod's record drops a key named __proto__), minus those whose
   // variables are unset: their problems are already reported.
   const entries = Object.entries(root.databases as Record<string, unknown>).filter(([name]) => !unresolved.has(name));
-  const { databases, fleets } = await checkEntries(entries, { dir, registry, at, env }, issues);
+  const { databases, fleets } = await checkEntries(entries, { dir, registry, at, env, whole }, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return { file, dir, plugins: pluginPaths, databases, fleets, ...(options.environment === undefined ? {} : { environment: options.environment }), ...(top.data.lint === undefined ? {} : { lint: top.data.lint }),
     ...(top.data.ledger === undefined ? {} : { ledger: ledgerSettings(top.data.ledger) }),
@@ -139,11 +141,11 @@ export async function parseConfig(text: string, file: string, options: LoadConfi
  * `fleet.name`, `fleet.url` and `fleet.tags` are templates: they resolve `${VAR}` themselves,
  * in the same pass as `{{field}}`.
  */
-function interpolateEntry(name: string, db: unknown, env: Env, missing: MissingVariable[]): unknown {
+function interpolateEntry(name: string, db: unknown, env: Env, missing: MissingVariable[], whole: WholeVariables): unknown {
   if (!isRecord(db)) return db;
   const out = bareRecord(Object.entries(db));
   for (const key of ["migrations", "tags"]) {
-    if (Object.hasOwn(db, key)) out[key] = interpolate(db[key], env, ["databases", name, key], missing);
+    if (Object.hasOwn(db, key)) out[key] = interpolate(db[key], env, ["databases", name, key], missing, whole);
   }
   if (isRecord(db.fleet)) {
     const fleet = bareRecord(Object.entries(db.fleet));

@@ -107,8 +107,9 @@ export function connectionStalled(target: string, phase: string, why: string): S
 }
 
 /** The error for a server-side lock wait that ran out, naming the lock, the database and its holders. */
-export function lockTimeout(name: string, target: string, timeoutMs: number, holders: readonly string[]): StagecraftError {
-  return new StagecraftError("lock_timeout", `timed out after ${timeoutMs} ms waiting for migration lock "${name}" on ${target}; held by ${holders.join(", ") || "another session"}`, {
+export function lockTimeout(name: string, target: string, timeoutMs: number, holders: readonly string[], serverName?: string): StagecraftError {
+  const also = serverName === undefined || serverName === name ? "" : ` (server lock name "${serverName}")`;
+  return new StagecraftError("lock_timeout", `timed out after ${timeoutMs} ms waiting for migration lock "${name}"${also} on ${target}; held by ${holders.join(", ") || "another session"}`, {
     hint: "wait for the other run to finish; a lock held by a dead session is released by the server when its connection closes",
   });
 }

@@ -16,7 +16,10 @@ export interface SqlSyntax {
 
 /** Names a migration lock. Drivers scope `name` to the current database unless `exact`. */
 export interface LockSpec {
+  /** Derives the lock's key: never change it for an existing engine (runners of two versions must exclude each other). */
   name: string;
+  /** How messages name the lock (`slow_migrations`, not the key's `.slow_migrations`). @default name */
+  label?: string;
   /** PostgreSQL advisory lock key to use instead of one derived from `name`. */
   advisoryKey?: bigint;
   /** Use `name` as the server-wide lock name as is (MySQL `GET_LOCK`). */

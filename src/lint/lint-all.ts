@@ -63,7 +63,7 @@ export async function lintAll(input: StagecraftConfig | string, options: LintAll
   const byName = new Map(config.databases.map((db) => [db.name, db]));
   for (const report of plan.databases) {
     const db = byName.get(report.name)!;
-    if (report.status !== "succeeded" || report.error) {
+    if (report.status !== "planned" || report.error) {
       builder.failed(db.name, db.engine, report.error ?? { kind: "cancelled", message: `database ${db.name}: ${report.status}` });
       continue;
     }

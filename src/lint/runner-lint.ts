@@ -1,7 +1,7 @@
 import type { DatabaseConfig } from "../config/load.js";
 import { serializeError } from "../errors.js";
 import type { Engine } from "../registry/engine.js";
-import type { DatabaseReport } from "../runner/report.js";
+import type { LooseDatabaseReport } from "../runner/report.js";
 import type { LintErrorSet } from "./finding.js";
 import { LintCache } from "./lint-cache.js";
 import type { LintSettings } from "./lint-config.js";
@@ -11,7 +11,7 @@ export interface DatabaseLint {
   /** For a run: migration sets that fail it (the worker refuses when one is about to run). */
   errors?: LintErrorSet[];
   /** For a plan: puts the findings of the pending migrations (or why lint could not run) on the report. */
-  annotate(report: DatabaseReport): void;
+  annotate(report: LooseDatabaseReport): void;
 }
 
 const NOTHING: DatabaseLint = { annotate: () => undefined };

@@ -60,6 +60,8 @@ export interface PlanResult {
 /** Progress an engine reports while it runs; the runner forwards these as events. */
 export type MigrationProgress =
   | { type: "migration:start"; migration: string }
+  /** The migration lock was not free within a second: another run holds it (sent once per wait). */
+  | { type: "lock:waiting"; lock: string; target: string; timeoutMs: number }
   | { type: "migration:applied"; migration: string; durationMs: number }
   /**
    * A step that runs user code outside a migration (loading a migration module, say), reported

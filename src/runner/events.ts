@@ -2,7 +2,12 @@ import type { DatabaseReport } from "./report.js";
 
 /** Lifecycle events of planAll/runAll, for progress display, metrics and logs. */
 export interface RunnerEvents {
-  "database:start": { database: string; engine: string };
+  /** Once, before any database starts: how many databases the call has (for `done/total`). */
+  "run:start": { databases: number };
+  /** `target`: the connection URL with its password masked. */
+  "database:start": { database: string; engine: string; target?: string };
+  /** The database's migration lock has been held by another run for a second; the run waits up to `timeoutMs`. */
+  "lock:waiting": { database: string; lock: string; target: string; timeoutMs: number };
   /** `direction` down: the migration's revert starts. */
   "migration:start": { database: string; migration: string; direction: "up" | "down" };
   "migration:applied": { database: string; migration: string; durationMs: number };

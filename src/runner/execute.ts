@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { scrubError } from "../errors.js";
 import { secretsOf } from "../drivers/url.js";
+import { displayUrl } from "../fleet/secrets.js";
 import { exclusiveGroups } from "./exclusive-groups.js";
 import { emit } from "./events.js";
 import type { RunCallOptions } from "./options.js";
@@ -10,7 +11,7 @@ import { PlanInterner } from "./plan-interner.js";
 import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressMode, runsUserCode, DEFAULT_PER_SERVER_LIMIT } from "./placement.js";
 import { prepare, type Prepared } from "./prepare.js";
 import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js";
-import { buildReport, type DatabaseReport, type RunReport } from "./report.js";
+import { buildReport, databaseReport, type DatabaseReport, type LooseDatabaseReport, type RunReport } from "./report.js";
 import { RunnerLint } from "../lint/runner-lint.js";
 import { select } from "./select.js";
 import { share, SharedTable } from "./shared-data.js";
@@ -30,6 +31,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   const selected = select(config, options);
   const env = options.env ?? process.env;
   const prepared = selected.map((db) => prepare(db, config, env));
+  emit(options.on, "run:start", { databases: prepared.length });
   const engines = new Map(selected.map((db) => [db.engine, engineOf(db)]));
   const small = mode !== "run" && settings.oneShot && prepared.length <= IN_PROCESS_MAX_DATABASES && selected.every((db) => !runsUserCode(engines.get(db.engine)));
   const inProcess = options.inProcess ?? small;
@@ -72,9 +74,9 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
 
   const runOne = async (item: Prepared, where: Placement): Promise<DatabaseReport> => {
     const { db } = item;
-    const as = (status: DatabaseReport["status"]): DatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
-    if (options.signal?.aborted) return as("cancelled");
-    if (failed && options.failFast) return as("skipped");
+    const as = (status: DatabaseReport["status"]): LooseDatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
+    if (options.signal?.aborted) return databaseReport(as("cancelled"));
+    if (failed && options.failFast) return databaseReport(as("skipped"));
     if (item.url === undefined) return finish(item, { ...as("failed"), error: item.error! }, 0);
     const started = performance.now();
     const engine = engines.get(db.engine);
@@ -103,10 +105,11 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       placement: where,
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       onEvent: (event) => {
-        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine });
+        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine, target: displayUrl(item.url!, config.dir) });
         else if (event.type === "migration:start") emit(options.on, "migration:start", { database: db.name, migration: event.migration, direction });
         // Engines report a reverted migration as done like an applied one: the call's direction says which.
         else if (event.type === "migration:applied") emit(options.on, direction === "down" ? "migration:reverted" : "migration:applied", { database: db.name, migration: event.migration, durationMs: event.durationMs });
+        else if (event.type !== "engine:step") emit(options.on, event.type, { database: db.name, ...event });
       },
     });
     const report = toReport(as("failed"), outcome, db, secretsOf(item.url));
@@ -115,9 +118,13 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     linted?.annotate(report);
     return finish(item, report, performance.now() - started);
   };
-  const finish = (item: Prepared, report: DatabaseReport, elapsedMs: number): DatabaseReport => {
+  const finish = (item: Prepared, loose: LooseDatabaseReport, elapsedMs: number): DatabaseReport => {
+    const report = databaseReport({
+      ...loose,
+      ...(item.url === undefined ? {} : { target: displayUrl(item.url, config.dir) }),
+      ...(reportMode === "plan" ? {} : { durationMs: Math.round(elapsedMs) }),
+    });
     if (report.status === "failed") failed = true;
-    if (reportMode !== "plan") report.durationMs = Math.round(elapsedMs);
     emit(options.on, "database:done", { database: item.db.name, report });
     return report;
   };
@@ -152,7 +159,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   }
 }
 
-function toReport(base: DatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, secrets: readonly string[]): DatabaseReport {
+function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, secrets: readonly string[]): LooseDatabaseReport {
   switch (outcome.kind) {
     case "result": {
       const { status, migrations, applied, warnings, error } = outcome.result;

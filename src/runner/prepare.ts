@@ -25,6 +25,12 @@ export function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Env):
   try {
     const parsed = parseConnectionUrl(url, config.dir, db.connectionEnv || `the URL of fleet member ${db.name}`);
     server = parsed.dialect === "sqlite" ? undefined : new URL(parsed.location).host;
+    // PostgreSQL falls back to a database named after the user, as libpq does; MySQL has no
+    // default, and a session without one fails at its first table with "No database selected".
+    if (parsed.dialect === "mysql" && new URL(parsed.location).pathname.replace(/^\//, "") === "") {
+      const where = db.connectionEnv ? `the connection URL in $${db.connectionEnv}` : `the URL of fleet member ${db.name}`;
+      return { db, server: undefined, error: { kind: "invalid_config", message: `database ${db.name}: ${where} names no database: add it after the host, e.g. mysql://user:***@${server}/app`, database: db.name, hint: "a MySQL URL needs the database name as its path" } };
+    }
   } catch (error) {
     const plain = serializeError(error);
     return { db, server: undefined, error: { ...plain, message: `database ${db.name}: ${plain.message}`, database: db.name } };

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { SerializedError } from "../errors.js";
 import type { PlanWarning, StatedMigration } from "../registry/engine.js";
 import type { LintFinding } from "../lint/finding.js";
@@ -5,17 +6,30 @@ import type { LintFinding } from "../lint/finding.js";
 /** A migration in a report: always with its `state` (applied, pending, or failed and blocking). */
 export type ReportedMigration = StatedMigration;
 
-export type DatabaseStatus = "succeeded" | "failed" | "skipped" | "cancelled";
+/**
+ * The report's schema version (`report.schema.json`). Bumped when a field changes meaning or
+ * goes away; new optional fields keep it.
+ */
+export const REPORT_VERSION = 1;
 
-export interface DatabaseReport {
+/** The version of stagecraft that wrote a report. */
+export const STAGECRAFT_VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/**
+ * `planned`: a plan read the database (mode `plan`); `succeeded`: a run finished it (mode `run`);
+ * `failed`: see `error`; `skipped`: `--fail-fast` never started it; `cancelled`: a signal stopped it.
+ */
+export type DatabaseStatus = "planned" | "succeeded" | "failed" | "skipped" | "cancelled";
+
+interface DatabaseReportBase {
   name: string;
   engine: string;
-  status: DatabaseStatus;
+  /** The redacted connection target (`postgres://app:***@db:5432/orders`, `sqlite:./data/app.db`). Absent when the URL is unknown (unset variable). */
+  target?: string;
   /** The database's plan (after the run, for mode `run`), in apply order; listed even when the database is blocked. */
   migrations: ReportedMigration[];
   /** IDs this run applied (or reverted, when the report's `direction` is down; resolved; or, for `baseline`, marked applied without running), in order. Empty for `plan`. */
   applied: string[];
-  error?: SerializedError;
   /** What the engine noticed in the migration source without failing (an empty folder, a misnamed file). Absent when there is none. */
   warnings?: PlanWarning[];
   /** Plans: lint findings of the migrations still to apply (docs/lint.md). Absent when there is none. */
@@ -24,7 +38,36 @@ export interface DatabaseReport {
   durationMs?: number;
 }
 
+/** A database that failed: `error` says why. */
+export interface FailedDatabaseReport extends DatabaseReportBase {
+  status: "failed";
+  error: SerializedError;
+}
+
+/** Any other outcome: no `error`. */
+export interface SettledDatabaseReport extends DatabaseReportBase {
+  status: Exclude<DatabaseStatus, "failed">;
+  error?: never;
+}
+
+/** One database's outcome, discriminated on `status`: `error` is present exactly when it failed. */
+export type DatabaseReport = FailedDatabaseReport | SettledDatabaseReport;
+
+export interface ReportSummary {
+  total: number;
+  /** Plans: databases read (mode `plan` only; 0 for runs). */
+  planned: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+}
+
 export interface RunReport {
+  /** {@link REPORT_VERSION}: the shape of this object (`stagecraft/report.schema.json`). */
+  version: typeof REPORT_VERSION;
+  /** The stagecraft release that wrote it. */
+  stagecraftVersion: string;
   ok: boolean;
   /** `baseline`: `migrate baseline --to ID` recorded migrations as applied without running them (its preview is a `plan`). */
   mode: ReportMode;
@@ -37,21 +80,45 @@ export interface RunReport {
   resolution?: { migration: string; action: "applied" | "rolled-back" };
   /** Sorted by name. */
   databases: DatabaseReport[];
-  summary: { total: number; succeeded: number; failed: number; skipped: number; cancelled: number };
+  summary: ReportSummary;
 }
 
 export type ReportMode = "plan" | "run" | "baseline";
 
+/** What the call did, beyond its mode: the direction, and for `migrate resolve` what it recorded. */
 export interface ReportContext {
   direction: "up" | "down";
   resolution?: RunReport["resolution"];
 }
 
-export function buildReport(mode: ReportMode, databases: DatabaseReport[], context: ReportContext = { direction: "up" }): RunReport {
-  const sorted = [...databases].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** A database report as the runner assembles it, before the `error` ⇔ `failed` rule is applied. */
+export type LooseDatabaseReport = DatabaseReportBase & { status: DatabaseStatus; error?: SerializedError };
+
+/**
+ * `report` with the rule the type states: one carrying an error is `failed` whatever its status
+ * said, and a failed one without an error gets one (an internal error: it should not happen).
+ */
+export function databaseReport(report: LooseDatabaseReport): DatabaseReport {
+  const { name, engine, target, status, migrations, applied, warnings, lint, durationMs, error } = report;
+  // Keys in one order whatever built the report: JSON output stays stable.
+  const base: DatabaseReportBase = {
+    name, engine, ...(target === undefined ? {} : { target }), migrations, applied,
+    ...(warnings === undefined ? {} : { warnings }), ...(lint === undefined ? {} : { lint }), ...(durationMs === undefined ? {} : { durationMs }),
+  };
+  const [head, rest] = [{ name, engine, ...(target === undefined ? {} : { target }) }, base];
+  if (error !== undefined) return { ...head, status: "failed", ...rest, error };
+  if (status === "failed") return { ...head, status, ...rest, error: { kind: "internal", message: `database ${name} failed without an error` } };
+  return { ...head, status, ...rest };
+}
+
+/** The report of `databases`. In a plan a database that was read is `planned`, never `succeeded`: nothing ran. */
+export function buildReport(mode: ReportMode, databases: readonly LooseDatabaseReport[], context: ReportContext = { direction: "up" }): RunReport {
+  const sorted = databases.map((db) => databaseReport(mode === "plan" && db.status === "succeeded" ? { ...db, status: "planned" } : db)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const count = (status: DatabaseStatus): number => sorted.filter((db) => db.status === status).length;
-  const summary = { total: sorted.length, succeeded: count("succeeded"), failed: count("failed"), skipped: count("skipped"), cancelled: count("cancelled") };
+  const summary = { total: sorted.length, planned: count("planned"), succeeded: count("succeeded"), failed: count("failed"), skipped: count("skipped"), cancelled: count("cancelled") };
   return {
+    version: REPORT_VERSION,
+    stagecraftVersion: STAGECRAFT_VERSION,
     ok: summary.failed === 0 && summary.cancelled === 0,
     mode,
     direction: context.direction,

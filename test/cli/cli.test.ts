@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import Database from "better-sqlite3";
 import { tempProject } from "../helpers/project.js";
+import { checkCliReport } from "../helpers/report-schema.js";
 
 const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 const EXAMPLE = fileURLToPath(new URL("../../examples/monorepo", import.meta.url));
@@ -16,6 +17,7 @@ afterEach(() => {
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...env } });
+  checkCliReport(args, result.stdout);
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -31,12 +33,14 @@ describe("stagecraft CLI", () => {
     const dir = example();
     const plan = cli(["migrate", "--plan"], dir);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain(`billing (raw)  2 pending
+    // The header says what was read; each table, which server (the password would show as ***).
+    expect(plan.stdout.split("\n")[0]).toBe("config stagecraft.yml, env file .env");
+    expect(plan.stdout).toContain(`billing (raw)  2 pending  sqlite:./data/billing.db?journal_mode=wal
   ID                 DESCRIPTION    STATE
   001_invoices       invoices       pending
   002_invoice_audit  invoice audit  pending`);
     // analytics is post_deploy: plain migrate runs the pre-deploy phase (docs/cli.md, strategies).
-    expect(plan.stdout.trimEnd().split("\n").at(-1)).toBe("5 databases, 5 succeeded");
+    expect(plan.stdout.trimEnd().split("\n").at(-1)).toBe("5 databases, 5 planned");
     const run = cli(["migrate"], dir);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("billing: applied 001_invoices (");
@@ -59,10 +63,12 @@ describe("stagecraft CLI", () => {
     const { code, stdout } = cli(["migrate", "--plan", "--json"], dir);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(["ok", "mode", "direction", "databases", "summary"]);
+    expect(Object.keys(report)).toEqual(["version", "stagecraftVersion", "ok", "mode", "direction", "databases", "summary"]);
+    expect(report).toMatchObject({ version: 1, stagecraftVersion: JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version });
     expect(report.mode).toBe("plan");
     expect(report.databases.map((d: { name: string }) => d.name)).toEqual(["billing", "catalog", "jobs", "orders", "users"]);
-    expect(Object.keys(report.databases[0])).toEqual(["name", "engine", "status", "migrations", "applied"]);
+    expect(Object.keys(report.databases[0])).toEqual(["name", "engine", "target", "status", "migrations", "applied"]);
+    expect(report.databases[0]).toMatchObject({ target: "sqlite:./data/billing.db", status: "planned" });
     expect(report.databases[0].migrations[0]).toEqual({ id: "001_invoices", description: "invoices", applied: false, state: "pending", checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const run = cli(["migrate", "--json", "-d", "billing"], dir);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: "run", databases: [{ name: "billing", status: "succeeded", applied: ["001_invoices", "002_invoice_audit"], durationMs: expect.any(Number) }] });
@@ -124,7 +130,8 @@ ${project.dir}/stagecraft.yml:5:15: databases.main.migrations.engine: unknown mi
     project.write("stagecraft.yml", stringify({ databases: { main: { connection_env: "DB", migrations: { engine: "raw", path: "./m" } } } }));
     const env = { DB: "sqlite:./main.db" };
     const refused = cli(["migrate", "resolve", "-d", "main", "--rolled-back", "001_a"], project.dir, env);
-    expect(refused.code).toBe(2);
+    // Nothing to roll back is invalid input (exit 1), not a failed database.
+    expect(refused.code).toBe(1);
     expect(refused.stdout).toContain("database main: migration 001_a has no failed attempt to roll back");
     const applied = cli(["migrate", "resolve", "--database", "main", "--applied", "001_a", "--json"], project.dir, env);
     expect(applied.code).toBe(0);

@@ -86,7 +86,7 @@ describe("stagecraft CLI with a fleet", () => {
     expect(plan.stdout).toContain("billing (raw)  2 pending\nshard_001 (raw)  2 pending\n");
     expect(plan.stdout).toContain("\n… and 41 more: 0 up to date, 41 with pending migrations (--verbose or --json for all)\n");
     expect(plan.stdout).toContain("\npending migrations:\n  001_a  pending on 61 databases\n  002_b  pending on 61 databases\n");
-    expect(lines.at(-2)).toBe("63 databases, 61 succeeded, 2 failed");
+    expect(lines.at(-2)).toBe("63 databases, 61 planned, 2 failed");
     const verbose = await cli("migrate", "--plan", "-v");
     expect(verbose.stdout.match(/ \(raw\) {2}/g)).toHaveLength(63);
     expect(verbose.stdout).not.toContain("… and");
@@ -128,7 +128,7 @@ describe("examples/tenants", () => {
       expect(all.code).toBe(0);
       expect(all.stdout.trimEnd().split("\n").at(-1)).toBe("51 databases, 51 succeeded, 142 migrations were run");
       writeFileSync(`${project.dir}/tenant-migrations/004_noop.sql`, "SELECT 1;\n");
-      expect((await cli("migrate", "--plan", "-d", "tenant_00*")).stdout.trimEnd().split("\n").at(-1)).toBe("9 databases, 9 succeeded");
+      expect((await cli("migrate", "--plan", "-d", "tenant_00*")).stdout.trimEnd().split("\n").at(-1)).toBe("9 databases, 9 planned");
     } finally {
       project.cleanup();
     }

@@ -124,7 +124,7 @@ describe.each(dialects)("signals during a run on %s", (dialect) => {
   // Servers report 002's start, then wait at the gate: all CONCURRENCY of them are inside 002 when
   // the signal comes. SQLite waits for its write lock before 002 reports its start, and how many
   // SQLite databases run at once depends on the threads a run of six starts: wait for the first.
-  const inFlight = dialect === "sqlite" ? /: started \(raw\)$/ : /: applying 002_gate$/;
+  const inFlight = dialect === "sqlite" ? /: started \(raw, sqlite:/ : /: applying 002_gate$/;
   const inFlightCount = dialect === "sqlite" ? 1 : CONCURRENCY;
 
   it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("%s: the running migrations finish, no database starts, no further migration begins; the report is printed; exit %i", async (signal, exitCode) => {

@@ -52,7 +52,7 @@ describe("README and docs examples", () => {
 
     write("custom.yml", "plugins: [./tools/my-engine.mjs]\ndatabases:\n  x:\n    connection_env: X\n    migrations: { engine: my-engine, path: ./migrations }\n");
     const custom = await planAll(join(DIR, "custom.yml"), { env: { X: "sqlite::memory:" } });
-    expect(custom.databases[0]).toMatchObject({ status: "succeeded", migrations: [{ id: "001", description: "first", applied: false }] });
+    expect(custom.databases[0]).toMatchObject({ status: "planned", migrations: [{ id: "001", description: "first", applied: false }] });
   });
 
   it("the README tour's config validates and plans", async () => {
@@ -60,6 +60,6 @@ describe("README and docs examples", () => {
     write("tour/accounts/migrations/001_init.sql", "CREATE TABLE a (id INT);\n");
     write("tour/catalog/drizzle/meta/_journal.json", JSON.stringify({ version: "7", dialect: "sqlite", entries: [] }));
     const report = await planAll(join(DIR, "tour", "stagecraft.yml"), { env: { ACCOUNTS_URL: "sqlite::memory:", CATALOG_URL: "sqlite::memory:" } });
-    expect(report.databases.map((db) => [db.name, db.status])).toEqual([["accounts", "succeeded"], ["catalog", "succeeded"]]);
+    expect(report.databases.map((db) => [db.name, db.status])).toEqual([["accounts", "planned"], ["catalog", "planned"]]);
   });
 });

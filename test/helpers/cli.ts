@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { checkCliReport } from "./report-schema.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 
@@ -17,7 +18,15 @@ export function startCli(args: string[], cwd: string, env: Record<string, string
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<CliResult>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  // Every run report a CLI test sees is checked against the shipped report.schema.json.
+  const done = new Promise<CliResult>((resolve, reject) => child.on("close", (code, signal) => {
+    try {
+      checkCliReport(args, stdout);
+      resolve({ code, signal, stdout, stderr });
+    } catch (error) {
+      reject(error);
+    }
+  }));
   return { child, done };
 }
 

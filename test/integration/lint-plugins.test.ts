@@ -40,6 +40,6 @@ describe("lint of plugin engines", () => {
     const plan = await planAll(file, { env, inProcess: true });
     const [broken, custom] = plan.databases;
     expect(custom!.lint?.map((f) => f.rule)).toEqual(["requires-no-transaction"]);
-    expect(broken).toMatchObject({ status: "succeeded", warnings: [{ code: "lint_failed", message: "lint could not read the migrations: the catalogue of this engine is unreadable today" }] });
+    expect(broken).toMatchObject({ status: "planned", warnings: [{ code: "lint_failed", message: "lint could not read the migrations: the catalogue of this engine is unreadable today" }] });
   });
 });

@@ -19,7 +19,7 @@ describe("a plan never changes the database", () => {
   it("planning an empty database with every engine, twice, creates no table (not even bookkeeping)", async () => {
     for (let i = 0; i < 2; i++) {
       const report = await planAll(`${fleet.dir}/stagecraft.yml`, { env: fleet.env });
-      expect(report.summary.succeeded).toBe(fleet.databases.length);
+      expect(report.summary.planned).toBe(fleet.databases.length);
       for (const db of report.databases) expect({ db: db.name, pending: db.migrations.every((m) => !m.applied) }).toEqual({ db: db.name, pending: true });
     }
     for (const { name, db } of fleet.databases) {
@@ -50,7 +50,7 @@ describe("a plan never creates a SQLite database", () => {
       project.write("migrations/drizzle/20240101000000_a/migration.sql", "CREATE TABLE a (id INT);");
       project.write("stagecraft.yml", stringify({ databases }));
       const report = await planAll(join(project.dir, "stagecraft.yml"), { env });
-      expect(report.databases.map((db) => [db.name, db.status, db.migrations.map((m) => m.state)])).toEqual(ENGINES.map((e) => [e, "succeeded", ["pending"]]).sort());
+      expect(report.databases.map((db) => [db.name, db.status, db.migrations.map((m) => m.state)])).toEqual(ENGINES.map((e) => [e, "planned", ["pending"]]).sort());
       expect(existsSync(join(project.dir, "data"))).toBe(false);
       expect(readdirSync(project.dir).sort()).toEqual(["migrations", "stagecraft.yml"]);
     } finally {

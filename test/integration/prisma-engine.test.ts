@@ -71,7 +71,7 @@ describeDialects("prisma engine on %s", dialects, (dialect) => {
     const p = await project(dialect);
     await p.run();
     p.migration("20240101000000_init/migration.sql", MIGRATIONS["20240101000000_init/migration.sql"].replace(/\n/g, "\r\n"));
-    expect(only(await p.plan()).status).toBe("succeeded");
+    expect(only(await p.plan()).status).toBe("planned");
     p.migration("20240101000000_init/migration.sql", "CREATE TABLE users (id BIGINT);\n");
     const report = only(await p.run());
     expect(report.error?.kind).toBe("checksum_mismatch");

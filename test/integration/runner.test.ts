@@ -48,7 +48,7 @@ describe("runAll / planAll", () => {
     const { file, env } = fleet(dbs);
     const report = await runAll(file, { env });
     expect(report.ok).toBe(true);
-    expect(report.summary).toEqual({ total: 200, succeeded: 200, failed: 0, skipped: 0, cancelled: 0 });
+    expect(report.summary).toEqual({ total: 200, planned: 0, succeeded: 200, failed: 0, skipped: 0, cancelled: 0 });
     expect(report.databases.map((d) => d.name)).toEqual(dbs.map((d) => d.name));
     expect(report.databases.every((d) => d.applied.join() === "001_init,002_more" && d.migrations.every((m) => m.applied))).toBe(true);
     const again = await runAll(file, { env });
@@ -88,7 +88,7 @@ describe("runAll / planAll", () => {
     const fast = fleet(dbs);
     const stopped = await runAll(fast.file, { env: fast.env, concurrency: 1, failFast: true });
     expect(stopped.databases.map((d) => d.status)).toEqual(["succeeded", "failed", "skipped", "skipped", "skipped", "skipped"]);
-    expect(stopped.summary).toEqual({ total: 6, succeeded: 1, failed: 1, skipped: 4, cancelled: 0 });
+    expect(stopped.summary).toEqual({ total: 6, planned: 0, succeeded: 1, failed: 1, skipped: 4, cancelled: 0 });
   });
 
   it("runs a custom engine from a plugin module in a worker thread", async () => {
@@ -111,7 +111,7 @@ describe("runAll / planAll", () => {
     expect(report.databases[0]?.error?.message).toBe('database main: engine "main-only" is not registered in the worker thread; available there: [drizzle, knex, prisma, raw]');
     expect(report.databases[0]?.error?.hint).toContain("put it in a module listed under `plugins:`");
     const inProcess = await planAll(config, { env: { U: "sqlite::memory:" }, inProcess: true });
-    expect(inProcess.databases[0]).toMatchObject({ status: "succeeded", migrations: [{ id: "x" }] });
+    expect(inProcess.databases[0]).toMatchObject({ status: "planned", migrations: [{ id: "x" }] });
   });
 
   it.each([

@@ -125,7 +125,7 @@ ${url}    migrations: { engine: raw, path: ./migrations }
     migrations: { engine: raw, path: ./migrations }
 `);
     const report = await planAll(p.file, { env: {} });
-    expect(report.databases.map((db) => [db.name, db.status, db.migrations.map((m) => m.id)])).toEqual([["a", "succeeded", ["001_init"]], ["b", "succeeded", ["001_init"]], ["c", "succeeded", ["001_init"]]]);
+    expect(report.databases.map((db) => [db.name, db.status, db.migrations.map((m) => m.id)])).toEqual([["a", "planned", ["001_init"]], ["b", "planned", ["001_init"]], ["c", "planned", ["001_init"]]]);
   });
 });
 
@@ -286,7 +286,7 @@ describe("config keys that are Object.prototype names (issue 14)", () => {
       ["constructor", "database constructor: environment variable toString is not set (connection_env of databases.constructor)"],
     ]);
     const overridden = await planAll(p.file, { env: { constructor: "sqlite::memory:", toString: "sqlite::memory:" } });
-    expect(overridden.databases.map((db) => [db.name, db.status])).toEqual([["__proto__", "succeeded"], ["constructor", "succeeded"]]);
+    expect(overridden.databases.map((db) => [db.name, db.status])).toEqual([["__proto__", "planned"], ["constructor", "planned"]]);
   });
 
   it("an environment override of __proto__ and of an undefined constructor entry", async () => {

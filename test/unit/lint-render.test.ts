@@ -12,12 +12,12 @@ function report(count: number, lint: (i: number) => LintFinding[] | undefined): 
   const databases: DatabaseReport[] = Array.from({ length: count }, (_, i) => {
     const findings = lint(i);
     return {
-      name: `db_${String(i).padStart(3, "0")}`, engine: "raw", status: "succeeded", applied: [],
+      name: `db_${String(i).padStart(3, "0")}`, engine: "raw", status: "planned", applied: [],
       migrations: [{ id: "002_b", description: "b", applied: false, state: "pending" }],
       ...(findings ? { lint: findings } : {}),
     };
   });
-  return { ok: true, mode: "plan", databases, summary: { total: count, succeeded: count, failed: 0, skipped: 0, cancelled: 0 } };
+  return { version: 1, stagecraftVersion: "0.0.0", ok: true, mode: "plan", databases, summary: { total: count, planned: count, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 } };
 }
 
 describe("lint findings in the text plan", () => {

@@ -3,7 +3,7 @@ import { api, common, connectionFlags, connectionOptions, EXIT, err, out, positi
 import type { Progress } from "../progress.js";
 import { gracefulStop, signalExitCode } from "../signals.js";
 import { makeStyle } from "../style.js";
-import { phaseSelectionOptions, selectionFlags, strategyFlag, type SelectionFlags } from "../selection.js";
+import { PHASE_DATABASE_HELP, phaseSelectionOptions, selectionFlags, strategyFlag, type SelectionFlags } from "../selection.js";
 import { confirmRevert, leftOutNote } from "./migrate-safety.js";
 import { ledgerFlags, ledgerFlagsProblem, type LedgerFlags } from "../ledger-flags.js";
 import { mergeListeners } from "../../runner/events.js";
@@ -28,7 +28,7 @@ const conflict = (message: string): CommanderError => new CommanderError(EXIT.in
 export function migrateCommand(program: Command): Command {
   return ledgerFlags(strategyFlag(selectionFlags(connectionFlags(common(program.command("migrate").description("apply pending migrations of the selected databases (or show the plan)"))
     .enablePositionalOptions())
-    .option("--plan", "show the plan; change nothing (with --down, --steps or --to: what that run would revert or apply)")))
+    .option("--plan", "show the plan; change nothing (with --down, --steps or --to: what that run would revert or apply)"), PHASE_DATABASE_HELP))
     .option("--concurrency <n>", "databases at once", positiveInt("--concurrency", 1))
     .option("--steps <n>", "at most N migrations per database (0 = all pending)", positiveInt("--steps", 0))
     .option("--to <id>", "up: apply pending migrations up to and including ID; with --down: revert every migration applied after ID, keeping ID")
@@ -37,7 +37,8 @@ export function migrateCommand(program: Command): Command {
     .option("-y, --yes", "revert without asking for confirmation (needed when stdin is not a terminal)")
     .option("--fail-fast", "start no new database after the first failure")
     .option("--create-database", "create a PostgreSQL/MySQL database that does not exist yet (SQLite files are always created)")
-    .option("--no-lint", "do not lint pending migrations: run a database even when they have lint errors, and plan without findings"))
+    .option("--no-lint", "do not lint pending migrations: run a database even when they have lint errors, and plan without findings")
+    .option("-q, --quiet", "print only what changed and what failed (no line for a database that was up to date)"))
     .action(async (flags: MigrateFlags) => {
       process.exitCode = await migrate(flags);
     });
@@ -82,7 +83,7 @@ async function migrate(flags: MigrateFlags): Promise<number> {
       if (confirmed !== undefined) return confirmed;
     }
     const { progressListeners } = await import("../progress.js");
-    progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), flags.verbose === true);
+    progress = flags.json || flags.plan ? undefined : progressListeners(err, makeStyle(err), { verbose: flags.verbose === true, quiet: flags.quiet === true });
     const options = { ...common, ...(progress ? { on: progress.on } : {}) };
     const previewing = flags.down || flags.steps !== undefined || flags.to !== undefined;
     // Shards, the ledger, --only-failed and waves (docs/ledger.md) decide what each runner call gets.

@@ -13,7 +13,6 @@ export function newCommand(program: Command): Command {
     .argument("<name>", "what the migration does, e.g. add_email_index (words are joined with _)"))
     .requiredOption("-d, --database <name>", "the database (or fleet entry) whose migrations folder gets the file")
     .option("--down", "raw: also create the .down.sql that reverts it (knex modules always have down)")
-    .addHelpText("after", "\nExamples:\n  stagecraft new add_email_index -d accounts\n  stagecraft new \"backfill names\" -d tenants --down\n\nExit codes: 0 created, 1 invalid input (unknown database, an engine whose own tool creates migrations: Prisma, drizzle)")
     .action(async (name: string, flags: NewFlags) => {
       const config = await prepare(flags);
       const { select } = await import("../../runner/select.js");

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { api, common, connectionFlags, connectionOptions, EXIT, out, prepare, type CommonFlags, type ConnectionFlags } from "../shared.js";
+import { api, common, connectionFlags, connectionOptions, EXIT, loadedFrom, out, prepare, type CommonFlags, type ConnectionFlags } from "../shared.js";
 import { selectionFlags, selectionOptions, type SelectionFlags } from "../selection.js";
 
 interface ValidateFlags extends CommonFlags, SelectionFlags, ConnectionFlags {
@@ -15,7 +15,6 @@ interface ValidateFlags extends CommonFlags, SelectionFlags, ConnectionFlags {
 export function validateCommand(program: Command): Command {
   return connectionFlags(selectionFlags(common(program.command("validate").description("check the config, connection variables and migrations folders (--connect: reach each database too)")), "only databases matching NAME (a name, glob pattern or fleet entry); repeatable"))
     .option("--connect", "also connect to every selected database and read its bookkeeping table (read-only)")
-    .addHelpText("after", "\nExamples:\n  stagecraft validate\n  stagecraft validate --connect --json -d 'tenant_*'\n\nExit codes: 0 valid (warnings allowed), 1 invalid config or an error in a migrations folder, 2 --connect could not reach a database")
     .action(async (flags: ValidateFlags) => {
       process.exitCode = await validate(flags);
     });
@@ -29,7 +28,7 @@ async function validate(flags: ValidateFlags): Promise<number> {
     // An invalid config under --json is still a JSON answer: the issues, each with its place.
     const issues = (error as { issues?: unknown }).issues;
     if (!flags.json || (error as { kind?: unknown }).kind !== "invalid_config") throw error;
-    const file = resolve(flags.config);
+    const file = loadedFrom()?.config.path ?? resolve(flags.config ?? "stagecraft.yml");
     out.write(`${JSON.stringify({ ok: false, file, issues: Array.isArray(issues) ? issues : [{ file, path: "", message: (error as Error).message }] }, null, 2)}\n`);
     return EXIT.invalid;
   }
@@ -54,7 +53,7 @@ async function validate(flags: ValidateFlags): Promise<number> {
       const report = await planAll(config, { databases: names, lint: false, ...connectionOptions(flags) });
       const found = connectIssues(report, selected);
       issues.push(...found);
-      reached = report.databases.filter((db) => db.status === "succeeded").length;
+      reached = report.databases.filter((db) => db.status === "planned").length;
     } else reached = 0;
   }
   const result = withIssues(validation, issues, reached);

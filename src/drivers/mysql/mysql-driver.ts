@@ -96,7 +96,8 @@ export class MysqlDriver implements Driver {
    */
   async lock(spec: LockSpec, timeoutMs: number, signal?: AbortSignal): Promise<HeldLock> {
     const name = spec.exact ? spec.name : boundedName(`stagecraft:${this.#database}:${spec.name}`, MAX_LOCK_NAME);
-    if (signal?.aborted) throw lockCancelled(spec.name, this.target);
+    const label = spec.label ?? spec.name;
+    if (signal?.aborted) throw lockCancelled(label, this.target);
     let interrupting: Promise<void> | undefined;
     const onAbort = (): void => void (interrupting = this.#kill("QUERY").catch(() => undefined));
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -113,7 +114,7 @@ export class MysqlDriver implements Driver {
     }
     if (signal?.aborted) {
       if (got === 1) await this.#rows("SELECT RELEASE_LOCK(?)", [name], "releasing the migration lock").catch(() => undefined);
-      throw lockCancelled(spec.name, this.target);
+      throw lockCancelled(label, this.target);
     }
     if (got !== 1) {
       const holders = await this.query<{ id: string; user: string; host: string; time: number }>(
@@ -121,7 +122,8 @@ export class MysqlDriver implements Driver {
         [name],
       ).catch(() => []);
       const who = holders.map((h) => `connection ${h.id} (${h.user}@${h.host}, ${h.time} s in its current state)`);
-      throw lockTimeout(name, this.target, timeoutMs, who);
+      // The GET_LOCK name too: what a DBA passes to IS_USED_LOCK() to find the holder.
+      throw lockTimeout(label, this.target, timeoutMs, who, name);
     }
     return { release: async () => void (await this.#rows("SELECT RELEASE_LOCK(?)", [name], "releasing the migration lock")) };
   }

@@ -157,12 +157,12 @@ export class PostgresDriver implements Driver {
     const deadline = Date.now() + timeoutMs;
     const wait = backoff();
     for (;;) {
-      if (signal?.aborted) throw lockCancelled(spec.name, this.target);
+      if (signal?.aborted) throw lockCancelled(spec.label ?? spec.name, this.target);
       // Also reads the backend pid: behind a pooler the pid of the startup message is not the server's.
       const [row] = await this.#rows<{ locked: boolean; pid: number }>("SELECT pg_try_advisory_lock($1::bigint) AS locked, pg_backend_pid() AS pid", [key], "taking the migration lock");
       if (typeof row?.pid === "number") this.#pid = row.pid;
       if (row?.locked) break;
-      if (Date.now() >= deadline) throw await this.#lockTimeout(key, spec.name, timeoutMs);
+      if (Date.now() >= deadline) throw await this.#lockTimeout(key, spec.label ?? spec.name, timeoutMs);
       await wait(signal).catch(() => undefined);
     }
     return { release: async () => void (await this.#rows("SELECT pg_advisory_unlock($1::bigint)", [key], "releasing the migration lock")) };

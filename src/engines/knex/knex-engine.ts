@@ -103,7 +103,7 @@ export async function withKnexLocked<T>(opts: PlanOptions, config: KnexConfig, f
   return withKnex(opts, false, async (knex) => {
     const session = await openDriver(opts);
     try {
-      return await withLock(session, { name: `knex:${config.schemaName ?? ""}.${config.tableName}` }, opts, async () => {
+      return await withLock(session, { name: `knex:${config.schemaName ?? ""}.${config.tableName}`, label: `knex:${config.schemaName ? `${config.schemaName}.` : ""}${config.tableName}` }, opts, async () => {
         await ensureTable(config.tableName, config.schemaName, knex);
         const tables = new KnexTables(config);
         const release = await takeKnexLock(knex, tables, opts);

@@ -63,7 +63,7 @@ export async function withLockedHistory<T>(opts: PlanOptions, config: RawConfig,
   return withDriver(opts, async (driver) => {
     checkSchemaSupport(driver, config);
     const history = new RawHistory(driver, config.table, config.schema);
-    return withLock(driver, { name: `${config.schema ?? ""}.${config.table}` }, opts, async () => {
+    return withLock(driver, { name: `${config.schema ?? ""}.${config.table}`, label: config.schema ? `${config.schema}.${config.table}` : config.table }, opts, async () => {
       await history.ensure();
       return fn(driver, history);
     });
