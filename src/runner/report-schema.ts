@@ -26,8 +26,40 @@ export function reportJsonSchema(): Record<string, unknown> {
       version: { const: REPORT_VERSION, description: "Report schema version: changes when a field changes meaning or goes away." },
       stagecraftVersion: { ...text, description: "The stagecraft release that wrote the report." },
       ok: { type: "boolean", description: "No database failed and none was cancelled." },
-      mode: { enum: ["plan", "run"] },
+      mode: { enum: ["plan", "run", "baseline"], description: "baseline: `migrate baseline` marked migrations applied without running them (its preview is a plan)." },
       direction,
+      resolution: {
+        type: "object",
+        additionalProperties: false,
+        required: ["migration", "action"],
+        description: "`migrate resolve` only: what it recorded.",
+        properties: { migration: text, action: { enum: ["applied", "rolled-back"] } },
+      },
+      ledger: {
+        type: "object",
+        additionalProperties: false,
+        required: ["runId", "label"],
+        description: "CLI runs recorded in the ledger (docs/ledger.md): the run and its label.",
+        properties: { runId: text, label: text },
+      },
+      rollout: {
+        type: "object",
+        additionalProperties: false,
+        required: ["waves"],
+        description: "`migrate --rollout` / `--wave`: each wave's outcome, and where the rollout stopped.",
+        properties: {
+          waves: {
+            type: "array",
+            items: {
+              type: "object",
+              additionalProperties: false,
+              required: ["name", "total", "failed", "status"],
+              properties: { name: text, total: count, failed: count, status: { enum: ["succeeded", "stopped", "not_started"] } },
+            },
+          },
+          stopped: { type: "object", additionalProperties: false, required: ["wave", "reason"], properties: { wave: text, reason: text } },
+        },
+      },
       databases: { type: "array", items: { $ref: "#/$defs/database" } },
       summary: {
         type: "object",
@@ -72,7 +104,7 @@ export function reportJsonSchema(): Record<string, unknown> {
           appliedAt: { ...text, pattern: ISO_UTC, description: "ISO 8601 UTC." },
           startedAt: { ...text, pattern: ISO_UTC, description: "ISO 8601 UTC." },
           error: text,
-          action: { enum: ["apply", "revert"] },
+          action: { enum: ["apply", "revert", "mark"], description: "Previews: what the previewed run would do with the migration (mark: a baseline records it applied without running it)." },
         },
       },
       warning: {
