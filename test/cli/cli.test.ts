@@ -68,7 +68,7 @@ describe("stagecraft CLI", () => {
     expect(report.mode).toBe("plan");
     expect(report.databases.map((d: { name: string }) => d.name)).toEqual(["billing", "catalog", "jobs", "orders", "users"]);
     expect(Object.keys(report.databases[0])).toEqual(["name", "engine", "target", "status", "migrations", "applied"]);
-    expect(report.databases[0]).toMatchObject({ target: "sqlite:./data/billing.db", status: "planned" });
+    expect(report.databases[0]).toMatchObject({ target: "sqlite:./data/billing.db?journal_mode=wal", status: "planned" });
     expect(report.databases[0].migrations[0]).toEqual({ id: "001_invoices", description: "invoices", applied: false, state: "pending", checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const run = cli(["migrate", "--json", "-d", "billing"], dir);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: "run", databases: [{ name: "billing", status: "succeeded", applied: ["001_invoices", "002_invoice_audit"], durationMs: expect.any(Number) }] });

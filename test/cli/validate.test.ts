@@ -117,7 +117,7 @@ describe("stagecraft validate (offline)", () => {
     const plan = await p.cli(["migrate", "--plan"], env);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(`  warning [ignored_file] ${p.dir}/r/V2__init.sql is not a migration and is skipped: Flyway-style names are not read; migration files start with their number (e.g. 2_init.sql)`);
-    for (const db of ["re", "d", "pr", "ke"]) expect(plan.stdout).toMatch(new RegExp(`${db} \\(\\w+\\)  up to date\\n  warning \\[empty_folder\\] no .* in ${p.dir}/${db}: nothing to apply`));
+    for (const db of ["re", "d", "pr", "ke"]) expect(plan.stdout).toMatch(new RegExp(`${db} \\(\\w+\\)  up to date  sqlite:./${db}.db\\n  warning \\[empty_folder\\] no .* in ${p.dir}/${db}: nothing to apply`));
     expect(plan.stdout).toContain(`  warning [ignored_file] ${p.dir}/k/init.sql is not a migration and is skipped: knex runs JavaScript/TypeScript modules, not .sql files`);
   });
 });
