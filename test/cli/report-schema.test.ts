@@ -99,7 +99,7 @@ describeDialects("reports of every engine on %s match report.schema.json", diale
       // Applied moments are real and in UTC: recorded during this test (a zone-less time read as local would be hours off).
       for (const m of db.migrations) expect(Math.abs(Date.now() - Date.parse(m.appliedAt))).toBeLessThan(3_600_000);
     }
-    const down = await p.cli("migrate", "--down", "--steps", "1", "-d", "raw_db", "--json");
+    const down = await p.cli("migrate", "--down", "--steps", "1", "-d", "raw_db", "--yes", "--json");
     expect(down.code).toBe(0);
     expect(JSON.parse(down.stdout).databases[0]).toMatchObject({ name: "raw_db", status: "succeeded", applied: ["002_b"] });
     p.write("raw/003_bad.sql", "CREATE TABLE raw_c (id INT);\nTHIS IS NOT SQL;\n");
