@@ -42,12 +42,14 @@ describeDialects("reverts on %s", dialects, (dialect) => {
     const p = await project(dialect);
     const plan = await p.cli(["migrate", "--plan", "--down", "--steps", "2"]);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain(`accounts (raw)  2 to revert
+    // Each database's header ends with its target (the URL, password masked).
+    expect(plan.stdout).toMatch(/^accounts \(raw\)  2 to revert  (sqlite|postgres|mysql):\S+$/m);
+    expect(plan.stdout.replace(/^(\S+ \(\w+\)  .*?)  (?:sqlite|postgres|mysql):\S+$/gm, "$1")).toContain(`accounts (raw)  2 to revert
   ID         DESCRIPTION  STATE
   001_users  users        applied
   002_posts  posts        applied  → revert
   003_tags   tags         applied  → revert`);
-    expect(plan.stdout.trimEnd().split("\n").at(-1)).toBe("2 databases, 2 succeeded, 4 migrations to revert");
+    expect(plan.stdout.trimEnd().split("\n").at(-1)).toBe("2 databases, 2 planned, 4 migrations to revert");
     const json = JSON.parse((await p.cli(["migrate", "--plan", "--down", "--to", "001_users", "-d", "billing", "--json"])).stdout);
     expect(json).toMatchObject({ mode: "plan", direction: "down" });
     expect(json.databases[0].migrations.map((m: { id: string; action?: string }) => [m.id, m.action ?? null])).toEqual([["001_users", null], ["002_posts", "revert"], ["003_tags", "revert"]]);
