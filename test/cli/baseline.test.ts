@@ -43,7 +43,7 @@ describe("stagecraft migrate baseline", () => {
       "✓ beta: would mark 2 applied (001_users, 002_posts)",
       "✓ gamma: would mark 2 applied (001_users, 002_posts)",
       "",
-      "3 databases, 3 succeeded, 6 migrations would be marked applied, none run",
+      "3 databases, 3 planned, 6 migrations would be marked applied, none run",
       "",
     ].join("\n"));
     expect(["alpha", "beta", "gamma"].map(rows)).toEqual([[], [], []]);
