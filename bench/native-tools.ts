@@ -8,6 +8,7 @@ import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import knexFactory from "knex";
 import pg from "pg";
 import { stringify } from "yaml";
+import { PG_URL, pgAdmin } from "./fixtures/servers.js";
 import { loadConfig, runAll, type StagecraftConfig } from "../src/index.js";
 import { fmt, paired, scratchDir, type Bench, type Figure } from "./harness.js";
 
@@ -16,7 +17,6 @@ const SQLITE_DATABASES = Number(process.env.BENCH_NATIVE_SQLITE_DATABASES ?? 100
 const PG_DATABASES = Number(process.env.BENCH_NATIVE_PG_DATABASES ?? 50);
 const MIGRATIONS = 20;
 const TARGET = 1.5;
-const PG_URL = process.env.STAGECRAFT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** Each tool's own folder: a drizzle-kit 0.x journal folder and a knex folder of CommonJS modules, the same SQL in both. */
 function writeFolders(dir: string): void {
@@ -74,15 +74,6 @@ async function knexLoop(dir: string, urls: string[]): Promise<void> {
   }
 }
 
-async function pgAdmin(sql: string, url = PG_URL): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 interface Contenders {
   /** Fresh empty databases for one timed run. */

@@ -1,16 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import mysql from "mysql2/promise";
-import pg from "pg";
 import { stringify } from "yaml";
 import { loadConfig, runAll } from "../src/index.js";
 import { countRequests, mysqlHandLanes, pgHandLanes, type HandMigration } from "./fixtures/hand-lanes.js";
 import { fmt, paired, scratchDir, type Bench, type Figure } from "./harness.js";
+import { MYSQL_URL, PG_URL, mysqlAdmin, pgAdmin, swapDb } from "./fixtures/servers.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MIGRATIONS = 20;
-const PG_URL = process.env.STAGECRAFT_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const MYSQL_URL = process.env.STAGECRAFT_TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
 
 interface Server {
   label: string;
@@ -27,26 +24,6 @@ interface Server {
 /** Issue 15's target against eight hand-written lanes, for both servers. */
 const HAND_TARGET = 0.9;
 
-async function pgAdmin(sql: string, url = PG_URL): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function mysqlAdmin(sql: string): Promise<void> {
-  const conn = await mysql.createConnection({ uri: MYSQL_URL });
-  try {
-    await conn.query(sql);
-  } finally {
-    await conn.end();
-  }
-}
-
-const swapDb = (url: string, db: string) => url.replace(/\/[^/]*$/, `/${db}`);
 
 const SERVERS: Server[] = [
   {
