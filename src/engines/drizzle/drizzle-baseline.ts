@@ -2,13 +2,10 @@ import { inTransaction } from "../../drivers/driver.js";
 import { withDriver } from "../../drivers/open-driver.js";
 import { baselineTargets } from "../../registry/baseline-targets.js";
 import type { BaselineOptions, BaselineResult } from "../../registry/engine.js";
-import { UnfinishedMarkers } from "../shared/unfinished-marker.js";
 import { withLock } from "../shared/with-lock.js";
 import { drizzleConfigSchema } from "./config.js";
-import { lockSpec } from "./drizzle-engine.js";
-import { detectFormat } from "./drizzle-source.js";
-import { MARKER_TABLE, planOf, readState } from "./drizzle-state.js";
-import { DrizzleTable } from "./drizzle-table.js";
+import { lockedState, lockSpec, upgradeLegacy } from "./drizzle-engine.js";
+import { planOf, readState } from "./drizzle-state.js";
 
 /**
  * `migrate baseline --to ID` for drizzle-kit folders: the rows drizzle-orm's own migrator writes
@@ -19,23 +16,11 @@ import { DrizzleTable } from "./drizzle-table.js";
 export async function baseline(opts: BaselineOptions): Promise<BaselineResult> {
   const config = drizzleConfigSchema.parse(opts.config);
   return withDriver(opts, async (driver) => withLock(driver, lockSpec(config), opts, async () => {
-    const format = detectFormat(opts.migrationPath, config.format);
-    await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
-    let state = await readState(driver, config, opts);
-    if (state.stale.length > 0) {
-      // Complete migrations whose runner died before it cleared their marker, as a run does.
-      const markers = new UnfinishedMarkers(driver, MARKER_TABLE);
-      for (const marker of state.stale) await markers.clear(marker.id);
-      state = await readState(driver, config, opts);
-    }
+    const state = await lockedState(driver, config, opts);
     const ids = new Set(baselineTargets(planOf(state), opts.to, opts.migrationPath, opts.database));
     if (state.blocked) throw state.blocked;
     if (ids.size === 0) return { marked: [], migrations: planOf(state), warnings: state.warnings };
-    if (state.legacy) {
-      // A 0.x table under the 1.0 layout: upgrade it first, as a run would, so the new rows carry names.
-      const names = [...state.legacy].map(([row, m]) => ({ row, name: m.id }));
-      await inTransaction(driver, () => state.table.upgrade(names));
-    }
+    await upgradeLegacy(driver, state);
     const todo = state.migrations.filter((m) => ids.has(m.id));
     await inTransaction(driver, async () => {
       for (const m of todo) await state.table.insert(m.checksum, m.createdAt, m.id);

@@ -35,20 +35,9 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
 /** The run, with the database's migration lock held. */
 async function runLocked(driver: Driver, config: DrizzleConfig, opts: RunOptions): Promise<RunResult> {
-  const format = detectFormat(opts.migrationPath, config.format);
-  await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
-  let state = await readState(driver, config, opts);
-  if (state.stale.length > 0) {
-    // Complete migrations whose runner died before it cleared their marker: clear it now.
-    const markers = new UnfinishedMarkers(driver, MARKER_TABLE);
-    for (const marker of state.stale) await markers.clear(marker.id);
-    state = await readState(driver, config, opts);
-  }
+  const state = await lockedState(driver, config, opts);
   if (state.blocked) throw state.blocked;
-  if (state.legacy) {
-    const names = [...state.legacy].map(([row, m]) => ({ row, name: m.id }));
-    await inTransaction(driver, () => state.table.upgrade(names));
-  }
+  await upgradeLegacy(driver, state);
   const todo = upTargets(state.migrations, (m) => state.applied.has(m.id), { direction: "up", steps: opts.steps, to: opts.to }, opts.migrationPath);
   checkOrder(todo, state, config);
   await checkScripts(driver, todo.map(drizzleScript));
@@ -138,6 +127,27 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
     if (!recorded) await table.insert(m.checksum, m.createdAt, m.id);
     await markers.clear(m.id);
   }));
+}
+
+/**
+ * The state as a locked operation (a run, a baseline) starts from: the table made sure of, and
+ * markers left by a runner that died after its migration committed cleared.
+ */
+export async function lockedState(driver: Driver, config: DrizzleConfig, opts: PlanOptions): Promise<DrizzleState> {
+  const format = detectFormat(opts.migrationPath, config.format);
+  await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
+  const state = await readState(driver, config, opts);
+  if (state.stale.length === 0) return state;
+  const markers = new UnfinishedMarkers(driver, MARKER_TABLE);
+  for (const marker of state.stale) await markers.clear(marker.id);
+  return readState(driver, config, opts);
+}
+
+/** A 0.x table under the 1.0 folder layout gets its `name` column filled first, so new rows carry names. */
+export async function upgradeLegacy(driver: Driver, state: DrizzleState): Promise<void> {
+  if (!state.legacy) return;
+  const names = [...state.legacy].map(([row, m]) => ({ row, name: m.id }));
+  await inTransaction(driver, () => state.table.upgrade(names));
 }
 
 export function lockSpec(config: DrizzleConfig) {
