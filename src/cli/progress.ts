@@ -38,8 +38,9 @@ function doneLine(name: string, report: DatabaseReport): string {
   return report.status === "failed" ? `${name}: failed [${report.error.kind}] (details in the report below)` : `${name}: ${report.status}`;
 }
 
-function waitingLine(e: { database: string; lock: string; target: string; timeoutMs: number }): string {
-  return `${e.database}: waiting for the migration lock "${e.lock}" on ${e.target}, held by another run (up to lock_timeout_ms, ${e.timeoutMs} ms)`;
+function waitingLine(e: { database: string; lock: string; target: string; timeoutMs: number; holders?: string[] }): string {
+  const by = e.holders?.length ? e.holders.join(", ") : "another run";
+  return `${e.database}: waiting for the migration lock "${e.lock}" on ${e.target}, held by ${by} (up to lock_timeout_ms, ${e.timeoutMs} ms)`;
 }
 
 /** `3/10 done, about 12 s left`: the ETA from the pace of the databases finished so far. */

@@ -72,6 +72,12 @@ export interface Driver {
    * `cancelled` as soon as `signal` fires (a cancelled run does not sit out the lock timeout).
    */
   lock(spec: LockSpec, timeoutMs: number, signal?: AbortSignal): Promise<HeldLock>;
+  /**
+   * Who holds `spec`'s lock now, as the server (SQLite: the kernel) sees them, one description
+   * each and never a secret; `[]` when it cannot tell. For the "waiting for the migration lock"
+   * notice, asked while `lock` waits.
+   */
+  lockHolders?(spec: LockSpec): Promise<string[]>;
   tableExists(table: string, schema?: string): Promise<boolean>;
   /** Tables of the current database (PostgreSQL: the current schema), without system tables. */
   listTables(): Promise<string[]>;

@@ -61,7 +61,7 @@ export interface PlanResult {
 export type MigrationProgress =
   | { type: "migration:start"; migration: string }
   /** The migration lock was not free within a second: another run holds it (sent once per wait). */
-  | { type: "lock:waiting"; lock: string; target: string; timeoutMs: number }
+  | { type: "lock:waiting"; lock: string; target: string; timeoutMs: number; holders?: string[] }
   | { type: "migration:applied"; migration: string; durationMs: number }
   /**
    * A step that runs user code outside a migration (loading a migration module, say), reported

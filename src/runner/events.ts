@@ -6,8 +6,12 @@ export interface RunnerEvents {
   "run:start": { databases: number };
   /** `target`: the connection URL with its password masked. */
   "database:start": { database: string; engine: string; target?: string };
-  /** The database's migration lock has been held by another run for a second; the run waits up to `timeoutMs`. */
-  "lock:waiting": { database: string; lock: string; target: string; timeoutMs: number };
+  /**
+   * The database's migration lock has been held by another run for a second; the run waits up to
+   * `timeoutMs`. `holders`: who holds it, as the server (SQLite: the kernel) names them — empty
+   * when that cannot be told.
+   */
+  "lock:waiting": { database: string; lock: string; target: string; timeoutMs: number; holders?: string[] };
   /** `direction` down: the migration's revert starts. */
   "migration:start": { database: string; migration: string; direction: "up" | "down" };
   "migration:applied": { database: string; migration: string; durationMs: number };

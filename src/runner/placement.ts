@@ -74,7 +74,8 @@ export function placement(item: Prepared, engine: Engine | undefined, inProcess:
  */
 export function progressMode(where: Placement, engine: Engine | undefined, db: DatabaseConfig, on: RunnerListeners | undefined): ProgressMode {
   if (db.migrationTimeoutMs !== undefined || (where !== "in-process" && runsUserCode(engine))) return "live";
-  return where === "shared" || on?.["database:start"] || on?.["migration:start"] || on?.["migration:applied"] ? "batched" : "none";
+  const listening = on?.["database:start"] || on?.["migration:start"] || on?.["migration:applied"] || on?.["migration:reverted"] || on?.["lock:waiting"];
+  return where === "shared" || listening ? "batched" : "none";
 }
 
 /** What a worker needs to run the databases of one folder, the same for each of them. */

@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { checkCliReport } from "./report-schema.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+/** The `stagecraft` command as npm links it: the sh launcher that starts Node with `--` before main.js. */
+export const BIN = fileURLToPath(new URL("../../bin/stagecraft.js", import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -11,9 +13,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts `stagecraft …` with only PATH and `env` in its environment. */
+/**
+ * Starts `stagecraft …` through the launcher users run (bin/stagecraft.js), with only PATH and
+ * `env` in its environment. The launcher execs Node, so the child's pid and signals are Node's.
+ */
 export function startCli(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...env } });
+  const child = spawn(BIN, args, { cwd, env: { PATH: process.env.PATH ?? "", ...env } });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

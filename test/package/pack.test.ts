@@ -38,10 +38,10 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("the package as a user installs it", { timeout: 300_000 }, () => {
-  it("ships the build of src/ and workers/, the JSON Schemas, docs, README and LICENSE; no bench, scripts, tests or source maps", async () => {
+  it("ships the bin launcher, the build of src/ and workers/, the JSON Schemas, docs, README and LICENSE; no bench, scripts, tests or source maps", async () => {
     const paths = files.map((f) => f.path).sort();
-    expect(paths.filter((p) => !/^(dist\/(src|workers)\/.+\.(js|d\.ts)|dist\/[\w-]+\.schema\.json|docs\/[\w-]+\.md|README\.md|LICENSE|package\.json)$/.test(p))).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js", "dist/workers/worker.js", "dist/stagecraft.schema.json"]));
+    expect(paths.filter((p) => !/^(bin\/stagecraft\.js|dist\/(src|workers)\/.+\.(js|d\.ts)|dist\/[\w-]+\.schema\.json|docs\/[\w-]+\.md|README\.md|LICENSE|package\.json)$/.test(p))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "bin/stagecraft.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js", "dist/workers/worker.js", "dist/stagecraft.schema.json"]));
     const installed = filesUnder(join(app.dir, "node_modules", "stagecraft", "dist"));
     expect(installed.filter((f) => f.endsWith(".js") && readFileSync(f, "utf8").includes("sourceMappingURL"))).toEqual([]);
     // Every page the README links to is in the package.
@@ -66,6 +66,17 @@ describe("the package as a user installs it", { timeout: 300_000 }, () => {
     expect(json(migrate.stdout).databases).toMatchObject([{ name: "main", status: "succeeded", applied: ["001_init"] }]);
     const tables = await must("node", ["-e", "const D = require('better-sqlite3'); console.log(new D('data/main.db').prepare(\"SELECT name FROM sqlite_master WHERE name = 'accounts'\").pluck().get())"], app.dir);
     expect(tables).toBe("accounts\n");
+  });
+
+  it("npx stagecraft … --env-file: Node leaves the flag to stagecraft (a missing file is exit 1 with stagecraft's message, not Node's exit 9)", async () => {
+    const missing = await npx(["validate", "--env-file", "nope.env"]);
+    expect(missing).toMatchObject({ code: 1, stdout: "" });
+    expect(missing.stderr).toContain("cannot read env file nope.env: ENOENT");
+    expect(missing.stderr).not.toMatch(/^node:/m);
+    app.write("other.env", "MAIN_URL=sqlite:./data/other.db\n");
+    const other = await npx(["migrate", "--env-file", "other.env", "--json"]);
+    expect(other.code).toBe(0);
+    expect(json(other.stdout).databases).toMatchObject([{ name: "main", status: "succeeded", applied: ["001_init"] }]);
   });
 
   it("a database whose client package is not installed is dependency_missing, naming the package to install", async () => {

@@ -5,7 +5,7 @@ import { connectionLost, isConnectionLoss, lockCancelled, lockTimeout } from "..
 import type { ConnectTarget } from "../connection-options.js";
 import { boundedName } from "../lock-key.js";
 import { StallWatch } from "../stall-watch.js";
-import { closeConnection, createDatabase, destroyConnection, killSession, openConnection, probeSession, sessionSettingsSql } from "./mysql-session.js";
+import { LOCK_HOLDERS_SQL, closeConnection, createDatabase, describeHolders, destroyConnection, killSession, lockHolders, openConnection, probeSession, sessionSettingsSql } from "./mysql-session.js";
 
 /** MySQL and MariaDB reject `GET_LOCK` names longer than this. */
 const MAX_LOCK_NAME = 64;
@@ -26,6 +26,7 @@ export class MysqlDriver implements Driver {
   readonly #secrets: string[];
   readonly #watch: StallWatch;
   readonly #kill: (what: "CONNECTION" | "QUERY") => Promise<void>;
+  readonly #holders: (name: string) => Promise<string[]>;
   #database = "";
   /** The server's id of this session (read with `CONNECTION_ID()` once connected; a proxy may renumber). */
   #id: number;
@@ -36,6 +37,7 @@ export class MysqlDriver implements Driver {
     this.#secrets = at.secrets;
     this.#id = conn.threadId;
     this.#kill = (what) => killSession(url, at, this.#id, what);
+    this.#holders = (name) => lockHolders(url, at, name);
     this.#watch = new StallWatch({
       target: at.target,
       stallTimeoutMs: at.options.stallTimeoutMs,
@@ -95,7 +97,7 @@ export class MysqlDriver implements Driver {
    * land before this session runs anything else (so it cannot hit a later statement).
    */
   async lock(spec: LockSpec, timeoutMs: number, signal?: AbortSignal): Promise<HeldLock> {
-    const name = spec.exact ? spec.name : boundedName(`stagecraft:${this.#database}:${spec.name}`, MAX_LOCK_NAME);
+    const name = this.#lockName(spec);
     const label = spec.label ?? spec.name;
     if (signal?.aborted) throw lockCancelled(label, this.target);
     let interrupting: Promise<void> | undefined;
@@ -117,15 +119,20 @@ export class MysqlDriver implements Driver {
       throw lockCancelled(label, this.target);
     }
     if (got !== 1) {
-      const holders = await this.query<{ id: string; user: string; host: string; time: number }>(
-        "SELECT id, user, host, time FROM information_schema.processlist WHERE id = IS_USED_LOCK(?)",
-        [name],
-      ).catch(() => []);
-      const who = holders.map((h) => `connection ${h.id} (${h.user}@${h.host}, ${h.time} s in its current state)`);
+      const who = describeHolders(await this.query<{ id: string; user: string; host: string; time: number }>(LOCK_HOLDERS_SQL, [name]).catch(() => []));
       // The GET_LOCK name too: what a DBA passes to IS_USED_LOCK() to find the holder.
       throw lockTimeout(label, this.target, timeoutMs, who, name);
     }
     return { release: async () => void (await this.#rows("SELECT RELEASE_LOCK(?)", [name], "releasing the migration lock")) };
+  }
+
+  /** Asked over a second connection: this session is busy in `GET_LOCK` while it waits. */
+  lockHolders(spec: LockSpec): Promise<string[]> {
+    return this.#holders(this.#lockName(spec));
+  }
+
+  #lockName(spec: LockSpec): string {
+    return spec.exact ? spec.name : boundedName(`stagecraft:${this.#database}:${spec.name}`, MAX_LOCK_NAME);
   }
 
   async tableExists(table: string): Promise<boolean> {

@@ -53,6 +53,18 @@ export async function onSideConnection<T>(url: string, at: ConnectTarget, fn: (c
   }
 }
 
+/** The sessions holding user lock `?` (`GET_LOCK`'s name), for {@link describeHolders}. */
+export const LOCK_HOLDERS_SQL = "SELECT id, user, host, time FROM information_schema.processlist WHERE id = IS_USED_LOCK(?)";
+
+export function describeHolders(rows: readonly { id: string | number; user: string; host: string; time: number | string }[]): string[] {
+  return rows.map((h) => `connection ${h.id} (${h.user}@${h.host}, ${h.time} s in its current state)`);
+}
+
+/** Who holds user lock `name`, asked over a second connection (the driver's own waits in `GET_LOCK`). */
+export async function lockHolders(url: string, at: ConnectTarget, name: string): Promise<string[]> {
+  return onSideConnection(url, at, async (conn) => describeHolders((await conn.query(LOCK_HOLDERS_SQL, [name]))[0] as { id: string; user: string; host: string; time: number }[]));
+}
+
 /** What the server says connection `id` is doing. */
 export async function probeSession(url: string, at: ConnectTarget, id: number): Promise<SessionState> {
   return onSideConnection(url, at, async (conn) => {

@@ -153,7 +153,7 @@ export class PostgresDriver implements Driver {
    * lock holder waits for every such snapshot — a deadlock.
    */
   async lock(spec: LockSpec, timeoutMs: number, signal?: AbortSignal): Promise<HeldLock> {
-    const key = (spec.advisoryKey ?? advisoryKey(`stagecraft:${spec.name}`)).toString();
+    const key = lockKey(spec);
     const deadline = Date.now() + timeoutMs;
     const wait = backoff();
     for (;;) {
@@ -193,8 +193,16 @@ export class PostgresDriver implements Driver {
     else await closeClient(this.#client);
   }
 
-  /** Advisory locks are per database: only holders in this database are named. */
   async #lockTimeout(key: string, name: string, timeoutMs: number): Promise<StagecraftError> {
+    return lockTimeout(name, this.target, timeoutMs, await this.#holders(key));
+  }
+
+  lockHolders(spec: LockSpec): Promise<string[]> {
+    return this.#holders(lockKey(spec));
+  }
+
+  /** Advisory locks are per database: only holders in this database are named. */
+  async #holders(key: string): Promise<string[]> {
     const holders = await this.query<{ pid: number; application_name: string; client_addr: string | null; since: string }>(
       `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr, to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -203,8 +211,7 @@ export class PostgresDriver implements Driver {
           AND ((l.classid::bigint << 32) | l.objid::bigint) = (?::bigint)`,
       [key],
     ).catch(() => []);
-    const who = holders.map((h) => `pid ${h.pid} (${h.application_name || "unnamed"}${h.client_addr ? ` from ${h.client_addr}` : ""}, connected since ${h.since})`);
-    return lockTimeout(name, this.target, timeoutMs, who);
+    return holders.map((h) => `pid ${h.pid} (${h.application_name || "unnamed"}${h.client_addr ? ` from ${h.client_addr}` : ""}, connected since ${h.since})`);
   }
 
   async #rows<T>(text: string, values: unknown[], phase: string): Promise<T[]> {
@@ -272,4 +279,9 @@ function refusedStartupSettings(error: ConnectError): boolean {
 
 function isCountedFailure(value: unknown): value is CountedFailure {
   return value !== null && typeof value === "object" && "error" in value && "completed" in value;
+}
+
+/** The advisory-lock key of `spec`, as a bigint literal. */
+function lockKey(spec: LockSpec): string {
+  return (spec.advisoryKey ?? advisoryKey(`stagecraft:${spec.name}`)).toString();
 }

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StagecraftError } from "../../errors.js";
 import { SqlError, type Driver, type HeldLock, type LockSpec } from "../driver.js";
-import { takeSqliteLock } from "./sqlite-lock.js";
+import { sqliteLockHolders, takeSqliteLock } from "./sqlite-lock.js";
 
 /** SQLite pragmas that may be set through the URL, e.g. `sqlite:app.db?journal_mode=wal`. */
 const URL_PRAGMAS = new Set(["journal_mode", "synchronous", "foreign_keys", "busy_timeout"]);
@@ -100,6 +100,10 @@ export class SqliteDriver implements Driver {
         this.#checkIdentity();
       },
     };
+  }
+
+  async lockHolders(): Promise<string[]> {
+    return this.#path === ":memory:" ? [] : sqliteLockHolders(this.#path);
   }
 
   async tableExists(table: string): Promise<boolean> {

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from "node:fs";
+import { basename } from "node:path";
 import Database from "better-sqlite3";
 import { StagecraftError } from "../../errors.js";
 import { backoff } from "../lock-key.js";
@@ -58,4 +60,49 @@ export async function takeSqliteLock(databasePath: string, target: string, timeo
       db.close();
     }
   };
+}
+
+/**
+ * The processes on this machine holding the migration lock of the SQLite database at
+ * `databasePath`: the kernel lists every POSIX lock in /proc/locks (Linux) with the holder's pid
+ * and the file's inode, and the lock is a write lock on the lock file. A holder on another
+ * machine (a network file system) or a system without /proc/locks gives `[]`. Each holder is
+ * named by pid and program (`node stagecraft.js migrate`), never by its full command line.
+ */
+export function sqliteLockHolders(databasePath: string): string[] {
+  let inode: string;
+  let locks: string;
+  try {
+    inode = String(statSync(`${databasePath}${LOCK_FILE_SUFFIX}`, { bigint: true }).ino);
+    locks = readFileSync("/proc/locks", "utf8");
+  } catch {
+    return [];
+  }
+  const pids = new Set<number>();
+  // `1: POSIX  ADVISORY  WRITE 4242 08:01:1234567 1073741825 1073741825`; waiters are `1: -> POSIX …`.
+  for (const line of locks.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] !== "POSIX" || fields[3] !== "WRITE" || fields[5]?.split(":")[2] !== inode) continue;
+    const pid = Number(fields[4]);
+    if (Number.isInteger(pid) && pid > 0) pids.add(pid);
+  }
+  return [...pids].map((pid) => (pid === process.pid ? `this process (pid ${pid})` : `process ${pid} on this machine${program(pid)}`));
+}
+
+/** ` (node stagecraft.js migrate)`: the program, its script and a plain subcommand word; no flags or values. */
+function program(pid: number): string {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((arg) => arg !== "" && !arg.startsWith("-"));
+  } catch {
+    return "";
+  }
+  if (argv[0] === undefined) return "";
+  // Only the words that cannot carry a secret: the program, a script file, a lowercase command.
+  const words = [basename(argv[0])];
+  if (argv[1] !== undefined && /\.[cm]?[jt]s$/.test(argv[1])) {
+    words.push(basename(argv[1]));
+    if (argv[2] !== undefined && /^[a-z][a-z-]*$/.test(argv[2])) words.push(argv[2]);
+  }
+  return ` (${words.join(" ")})`;
 }
