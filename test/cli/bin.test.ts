@@ -1,23 +1,19 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { BIN } from "../helpers/cli.js";
-import { tempProject } from "../helpers/project.js";
+import { tempProjectPerTest } from "../helpers/project.js";
 
 // bin/stagecraft.js is the `stagecraft` command: a file that sh and Node both read. sh starts
 // Node with `--` before the file, so Node leaves every argument (`--env-file` included) to
 // stagecraft; the rest is an ES module importing the CLI.
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const newProject = tempProjectPerTest();
 
 function project() {
-  const p = tempProject();
-  cleanups.push(p.cleanup);
+  const p = newProject();
   p.write("migrations/001_init.sql", "CREATE TABLE accounts (id INTEGER PRIMARY KEY);\n");
   p.write("stagecraft.yml", stringify({ databases: { main: { connection_env: "MAIN_URL", migrations: { engine: "raw", path: "./migrations" } } } }));
   return p;

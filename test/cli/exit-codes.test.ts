@@ -1,19 +1,15 @@
 import { spawn } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { BIN, runCli } from "../helpers/cli.js";
-import { tempProject } from "../helpers/project.js";
+import { tempProjectPerTest } from "../helpers/project.js";
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, availableDialects } from "../helpers/servers.js";
 
 const dialects = await availableDialects();
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const newProject = tempProjectPerTest();
 
 function project() {
-  const p = tempProject();
-  cleanups.push(p.cleanup);
+  const p = newProject();
   return p;
 }
 

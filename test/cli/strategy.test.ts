@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli } from "../helpers/cli.js";
-import { tempProject } from "../helpers/project.js";
+import { tempProjectPerTest } from "../helpers/project.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const newProject = tempProjectPerTest();
 
 /** One SQLite database per strategy (two pre-deploy), each with one migration. */
 function project() {
-  const p = tempProject();
-  cleanups.push(p.cleanup);
+  const p = newProject();
   p.write("m/001_init.sql", "CREATE TABLE t (id INT);\n");
   const database = (strategy?: string) => ({ connection_env: "DB", migrations: { engine: "raw", path: "./m", ...(strategy ? { strategy } : {}) } });
   // One SQLite file per database, each from its own variable.
