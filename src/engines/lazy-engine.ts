@@ -18,13 +18,13 @@ export interface LazyEngineOptions {
  * An engine whose implementation (and its database clients) is imported on first use, so
  * registering every built-in engine costs a thread almost nothing.
  */
-export function lazyEngine(id: string, configSchema: ZodType, importImpl: () => Promise<EngineMethods>, options: LazyEngineOptions): Engine {
+export function lazyEngine(id: string, configSchema: ZodType | undefined, importImpl: () => Promise<EngineMethods>, options: LazyEngineOptions): Engine {
   const load = once(importImpl);
   const engine: Engine = {
     id,
     runsUserCode: options.runsUserCode,
     workerModule: options.workerModule,
-    configSchema,
+    ...(configSchema === undefined ? {} : { configSchema }),
     ...(options.serverWideLock ? { serverWideLock: options.serverWideLock } : {}),
     plan: async (opts) => (await load()).plan(opts),
     run: async (opts) => (await load()).run(opts),

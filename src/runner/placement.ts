@@ -17,7 +17,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 export const IN_PROCESS_MAX_DATABASES = 4;
 /** Server databases in flight in one shared thread at most; p-limit keeps the real number lower. */
 const TASKS_PER_SHARED_THREAD = 64;
-const BUILTIN_ENGINES = new URL("../engines/builtin.js", import.meta.url).href;
+/** Every built-in engine without its zod schema: what a worker needs beside a plugin engine. */
+const BUILTIN_ENGINES = new URL("../engines/builtin-worker.js", import.meta.url).href;
 
 /**
  * Threads for databases that run alone. SQLite work mostly waits on fsync (84 per database of

@@ -3,7 +3,7 @@ import { withDriver } from "../../drivers/open-driver.js";
 import { baselineTargets } from "../../registry/baseline-targets.js";
 import type { BaselineOptions, BaselineResult } from "../../registry/engine.js";
 import { withLock } from "../shared/with-lock.js";
-import { drizzleConfigSchema } from "./config.js";
+import { readDrizzleConfig } from "./settings.js";
 import { lockedState, lockSpec, upgradeLegacy } from "./drizzle-engine.js";
 import { planOf, readState } from "./drizzle-state.js";
 
@@ -14,7 +14,7 @@ import { planOf, readState } from "./drizzle-state.js";
  * `migrate()` then applies only what comes after ID.
  */
 export async function baseline(opts: BaselineOptions): Promise<BaselineResult> {
-  const config = drizzleConfigSchema.parse(opts.config);
+  const config = readDrizzleConfig(opts.config);
   return withDriver(opts, async (driver) => withLock(driver, lockSpec(config), opts, async () => {
     const state = await lockedState(driver, config, opts);
     const ids = new Set(baselineTargets(planOf(state), opts.to, opts.migrationPath, opts.database));

@@ -6,13 +6,14 @@ import { checkScripts, executeScript, nonAtomicFailure, ScriptError, unwrapScrip
 import { markActions, previewTarget, upTargets } from "../shared/run-target.js";
 import { UnfinishedMarkers } from "../shared/unfinished-marker.js";
 import { withLock } from "../shared/with-lock.js";
-import { drizzleConfigSchema, type DrizzleConfig } from "./config.js";
+import type { DrizzleConfig } from "./config.js";
+import { readDrizzleConfig } from "./settings.js";
 import { detectFormat, readDrizzleMigrations, drizzleScript, type DrizzleMigration } from "./drizzle-source.js";
 import { MARKER_TABLE, planOf, readState, type DrizzleState } from "./drizzle-state.js";
 import { DrizzleTable } from "./drizzle-table.js";
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-  const config = drizzleConfigSchema.parse(opts.config);
+  const config = readDrizzleConfig(opts.config);
   return withDriver(opts, async (driver) => {
     const state = await readState(driver, config, opts);
     const target = previewTarget(opts);
@@ -25,7 +26,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
 }
 
 export async function run(opts: RunOptions): Promise<RunResult> {
-  const config = drizzleConfigSchema.parse(opts.config);
+  const config = readDrizzleConfig(opts.config);
   if (opts.direction === "down") throw noDown();
   return withDriver(opts, async (driver) => {
     if (config.transaction_mode === "all" && !driver.transactionalDdl) throw allNeedsTransactionalDdl();
@@ -102,7 +103,7 @@ function allNeedsTransactionalDdl(): StagecraftError {
 
 /** `applied`: record a failed (or never run) migration as applied. `rolled-back`: forget a failed attempt. */
 export async function resolve(opts: ResolveOptions): Promise<void> {
-  const config = drizzleConfigSchema.parse(opts.config);
+  const config = readDrizzleConfig(opts.config);
   await withDriver(opts, async (driver) => withLock(driver, lockSpec(config), opts, async () => {
     const format = detectFormat(opts.migrationPath, config.format);
     const table = new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema);

@@ -5,7 +5,7 @@ import type { Dialect } from "../../drivers/driver.js";
 import type { SourceOptions, SqlSources } from "../../registry/sql-sources.js";
 import { readSourceFile } from "../shared/source-cache.js";
 import { sourceDialect, toolDialect } from "../shared/source-dialect.js";
-import { drizzleConfigSchema } from "./config.js";
+import { readDrizzleConfig } from "./settings.js";
 import { detectFormat, drizzleScript, readDrizzleMigrations, type DrizzleFormat } from "./drizzle-source.js";
 
 /**
@@ -14,7 +14,7 @@ import { detectFormat, drizzleScript, readDrizzleMigrations, type DrizzleFormat 
  * `transaction_mode: all`, or none on MySQL and for opted-out files.
  */
 export async function sources(opts: SourceOptions): Promise<SqlSources> {
-  const config = drizzleConfigSchema.parse(opts.config);
+  const config = readDrizzleConfig(opts.config);
   const format = detectFormat(opts.migrationPath, config.format);
   const { migrations, warnings } = await readDrizzleMigrations(opts.migrationPath, format);
   const dialect = sourceDialect(opts, opts.dialect ?? folderDialect(opts.migrationPath, format, migrations[0]?.id), "drizzle");

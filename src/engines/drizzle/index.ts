@@ -1,16 +1,8 @@
-import { register } from "../../registry/default-registry.js";
-import { lazyEngine } from "../lazy-engine.js";
-import { otherToolCreates } from "../shared/foreign-new.js";
+import { has, register } from "../../registry/default-registry.js";
 import { drizzleConfigSchema } from "./config.js";
+import { defineDrizzleEngine } from "./define.js";
 
-/** drizzle-kit migration folders (0.x journal or 1.0 folders) with drizzle's own bookkeeping table. */
-export const drizzleEngine = lazyEngine("drizzle", drizzleConfigSchema, () => import("./drizzle-engine.js"), { resolvable: true, runsUserCode: false, workerModule: import.meta.url });
-
-// Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
-drizzleEngine.sources = async (opts) => (await import("./drizzle-sources.js")).sources(opts);
-// `migrate baseline`, imported on first use like the engine itself.
-drizzleEngine.baseline = async (opts) => (await import("./drizzle-baseline.js")).baseline(opts);
-// `stagecraft validate` and `stagecraft new`.
-drizzleEngine.check = async (opts) => (await import("./drizzle-check.js")).check(opts);
-drizzleEngine.newMigration = otherToolCreates("drizzle", (name) => `drizzle-kit generate --name ${name}`, "drizzle-kit writes from the schema, with its journal", " (or `drizzle-kit generate --custom --name NAME` for hand-written SQL)");
-register(drizzleEngine);
+/** The drizzle engine as the main thread registers it: with the zod schema of its settings. */
+export const drizzleEngine = defineDrizzleEngine(drizzleConfigSchema);
+// A worker that imported worker.ts first (then a plugin that imports the package) keeps that one.
+if (!has("drizzle")) register(drizzleEngine);

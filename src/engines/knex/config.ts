@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EXTENSION } from "./settings.js";
 
 /** Keys of `databases.<name>.migrations` for `engine: knex`; they mirror knex's migration config. */
 export const knexConfigSchema = z.strictObject({
@@ -8,7 +9,7 @@ export const knexConfigSchema = z.strictObject({
   /** PostgreSQL schema of knex's tables; it must exist (knex does not create it). */
   schemaName: z.string().min(1).optional(),
   /** File extensions that count as migrations. @default knex's own list (.js, .cjs, .ts, …; not .mjs) */
-  loadExtensions: z.array(z.string().regex(/^\.[A-Za-z0-9]+$/, { error: "must be an extension like .js" })).optional(),
+  loadExtensions: z.array(z.string().regex(EXTENSION.pattern, { error: EXTENSION.message })).optional(),
   disableTransactions: z.boolean().default(false),
   sortDirsSeparately: z.boolean().default(false),
 });

@@ -1,6 +1,6 @@
 import { baselineTargets } from "../../registry/baseline-targets.js";
 import type { BaselineOptions, BaselineResult } from "../../registry/engine.js";
-import { knexConfigSchema } from "./config.js";
+import { readKnexConfig } from "./settings.js";
 import { planOf, readState, withKnexLocked } from "./knex-engine.js";
 
 /**
@@ -10,7 +10,7 @@ import { planOf, readState, withKnexLocked } from "./knex-engine.js";
  * lists those files as completed, and `knex migrate:rollback` would treat the batch as one.
  */
 export async function baseline(opts: BaselineOptions): Promise<BaselineResult> {
-  const config = knexConfigSchema.parse(opts.config);
+  const config = readKnexConfig(opts.config);
   return withKnexLocked(opts, config, async (knex, tables) => {
     const state = await readState(knex, tables, config, opts);
     // Complete migrations whose runner died before it cleared their mark, as a run does.

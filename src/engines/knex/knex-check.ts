@@ -2,7 +2,7 @@ import { extname, join } from "node:path";
 import type { CheckIssue, CheckOptions } from "../../registry/engine-offline.js";
 import type { PlanOptions } from "../../registry/engine.js";
 import { errorIssue, warningIssue } from "../shared/check-sources.js";
-import { knexConfigSchema } from "./config.js";
+import { readKnexConfig } from "./settings.js";
 import { readKnexSource } from "./knex-source.js";
 
 const TYPESCRIPT = [".ts", ".mts", ".cts"];
@@ -14,7 +14,7 @@ const TYPESCRIPT = [".ts", ".mts", ".cts"];
  */
 export async function check(opts: CheckOptions): Promise<CheckIssue[]> {
   try {
-    const config = knexConfigSchema.parse(opts.config);
+    const config = readKnexConfig(opts.config);
     const source = await readKnexSource(config, { migrationPath: opts.migrationPath, workDir: opts.workDir } as PlanOptions);
     const issues = source.warnings.map(warningIssue);
     const typescript = source.files.filter((f) => TYPESCRIPT.includes(extname(f.file)));

@@ -10,7 +10,8 @@ import { toIsoUtc } from "../shared/iso-time.js";
 import { checkTarget, downTargets, markActions, previewTarget, upTargets, type Target } from "../shared/run-target.js";
 import { describeId } from "../shared/sql-migration.js";
 import { withLock } from "../shared/with-lock.js";
-import { knexConfigSchema, type KnexConfig } from "./config.js";
+import type { KnexConfig } from "./config.js";
+import { readKnexConfig } from "./settings.js";
 import { runMigrations, type Loaded } from "./knex-apply.js";
 import { knexClientConfig, knexConnectError } from "./knex-client.js";
 import { peerMissing } from "../../drivers/peer-dependency.js";
@@ -33,7 +34,7 @@ interface State {
 }
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-  const config = knexConfigSchema.parse(opts.config);
+  const config = readKnexConfig(opts.config);
   const { dialect, location } = knexClientConfig(opts, true);
   // A SQLite file that does not exist is an empty database; opening it would create it.
   if (dialect === "sqlite" && location !== ":memory:" && !existsSync(location)) {
@@ -51,7 +52,7 @@ function finishPlan(state: State, opts: PlanOptions): PlanResult {
 }
 
 export async function run(opts: RunOptions): Promise<RunResult> {
-  const config = knexConfigSchema.parse(opts.config);
+  const config = readKnexConfig(opts.config);
   const target: Target = { direction: opts.direction, steps: opts.steps, to: opts.to };
   checkTarget(target);
   return withKnexLocked(opts, config, async (knex, tables, transactionalDdl) => {
@@ -70,7 +71,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
 /** `applied`: record a failed or never-run migration as applied. `rolled-back`: forget a failed attempt. */
 export async function resolve(opts: ResolveOptions): Promise<void> {
-  const config = knexConfigSchema.parse(opts.config);
+  const config = readKnexConfig(opts.config);
   await withKnexLocked(opts, config, async (knex, tables) => {
     const name = opts.migration;
     const marked = (await tables.markers(knex)).some((m) => m.name === name);

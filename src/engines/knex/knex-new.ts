@@ -3,7 +3,7 @@ import { dirname, extname, join } from "node:path";
 import { StagecraftError } from "../../errors.js";
 import type { NewMigrationOptions, NewMigrationResult } from "../../registry/engine-offline.js";
 import { migrationSlug, nextNumber } from "../shared/next-number.js";
-import { knexConfigSchema } from "./config.js";
+import { readKnexConfig } from "./settings.js";
 
 type ModuleStyle = "commonjs" | "esm" | "typescript";
 
@@ -16,7 +16,7 @@ const MODULE_EXTENSIONS = [".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"];
  * package.json `type`) says. A knex module always has `up` and `down`.
  */
 export async function newMigration(opts: NewMigrationOptions): Promise<NewMigrationResult> {
-  const config = knexConfigSchema.parse(opts.config);
+  const config = readKnexConfig(opts.config);
   const slug = migrationSlug(opts.name);
   mkdirSync(opts.migrationPath, { recursive: true });
   const modules = readdirSync(opts.migrationPath).filter((name) => MODULE_EXTENSIONS.includes(extname(name))).sort();

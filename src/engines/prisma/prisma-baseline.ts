@@ -1,7 +1,7 @@
 import { inTransaction } from "../../drivers/driver.js";
 import { baselineTargets } from "../../registry/baseline-targets.js";
 import type { BaselineOptions, BaselineResult } from "../../registry/engine.js";
-import { prismaConfigSchema } from "./config.js";
+import { readPrismaConfig } from "./settings.js";
 import { withPrismaLock } from "./prisma-engine.js";
 import { planOf, readState } from "./prisma-state.js";
 import { PrismaTable } from "./prisma-table.js";
@@ -13,7 +13,7 @@ import { PrismaTable } from "./prisma-table.js";
  * migrations after ID as not yet applied.
  */
 export async function baseline(opts: BaselineOptions): Promise<BaselineResult> {
-  const config = prismaConfigSchema.parse(opts.config);
+  const config = readPrismaConfig(opts.config);
   return withPrismaLock(opts, async (driver) => {
     const table = new PrismaTable(driver);
     await table.ensure();

@@ -5,7 +5,8 @@ import type { PlanOptions, PlanResult, ResolveOptions, RunOptions, RunResult } f
 import { checkScripts, executeScript, nonAtomicFailure, ScriptError, unwrapScriptError } from "../shared/execute-script.js";
 import { markActions, previewTarget, upTargets } from "../shared/run-target.js";
 import { withLock } from "../shared/with-lock.js";
-import { prismaConfigSchema, type PrismaConfig } from "./config.js";
+import type { PrismaConfig } from "./config.js";
+import { readPrismaConfig } from "./settings.js";
 import { usePrismaSchema } from "./prisma-schema.js";
 import { readPrismaMigrations, type PrismaMigration } from "./prisma-source.js";
 import { planOf, readState, type PrismaState } from "./prisma-state.js";
@@ -15,7 +16,7 @@ import { PRISMA_TABLE, PrismaTable } from "./prisma-table.js";
 const PRISMA_LOCK = { name: "prisma_migrate", advisoryKey: 72707369n, exact: true };
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-  const config = prismaConfigSchema.parse(opts.config);
+  const config = readPrismaConfig(opts.config);
   return withDriver(opts, async (driver) => {
     await usePrismaSchema(driver, opts.url, false);
     const state = await readState(driver, config, opts);
@@ -29,7 +30,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
 }
 
 export async function run(opts: RunOptions): Promise<RunResult> {
-  const config = prismaConfigSchema.parse(opts.config);
+  const config = readPrismaConfig(opts.config);
   if (opts.direction === "down") throw noDown();
   return withPrismaLock(opts, async (driver) => {
     const table = new PrismaTable(driver);

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { DEFAULT_RAW_TABLE, IDENTIFIER } from "./settings.js";
 
-export const DEFAULT_RAW_TABLE = "stagecraft_migrations";
+export { DEFAULT_RAW_TABLE } from "./settings.js";
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: "must be a plain SQL identifier (letters, digits, _)" });
+const identifier = z.string().regex(IDENTIFIER.pattern, { error: IDENTIFIER.message });
 
 /** Keys of `databases.<name>.migrations` for `engine: raw`. */
 export const rawConfigSchema = z.strictObject({

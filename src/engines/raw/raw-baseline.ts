@@ -1,7 +1,7 @@
 import { inTransaction } from "../../drivers/driver.js";
 import { baselineTargets } from "../../registry/baseline-targets.js";
 import type { BaselineOptions, BaselineResult } from "../../registry/engine.js";
-import { rawConfigSchema } from "./config.js";
+import { readRawConfig } from "./settings.js";
 import { withLockedHistory } from "./raw-engine.js";
 import { readRawMigrations } from "./raw-source.js";
 import { planOf, readState } from "./raw-state.js";
@@ -12,7 +12,7 @@ import { planOf, readState } from "./raw-state.js";
  * transaction under the migration lock: a database is either baselined or untouched.
  */
 export async function baseline(opts: BaselineOptions): Promise<BaselineResult> {
-  const config = rawConfigSchema.parse(opts.config);
+  const config = readRawConfig(opts.config);
   // A folder that cannot be read fails before the bookkeeping table is created.
   const source = readRawMigrations(opts.migrationPath);
   return withLockedHistory(opts, config, async (driver, history) => {

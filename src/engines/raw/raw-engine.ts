@@ -4,7 +4,8 @@ import { withDriver } from "../../drivers/open-driver.js";
 import type { PlanOptions, PlanResult, ResolveOptions, RunOptions, RunResult } from "../../registry/engine.js";
 import { checkTarget, downTargets, markActions, previewTarget, upTargets, type Target } from "../shared/run-target.js";
 import { withLock } from "../shared/with-lock.js";
-import { rawConfigSchema, type RawConfig } from "./config.js";
+import type { RawConfig } from "./config.js";
+import { readRawConfig } from "./settings.js";
 import { RawHistory, type HistoryRow } from "./raw-history.js";
 import { down, missingDownFiles } from "./raw-revert.js";
 import { up } from "./raw-apply.js";
@@ -12,7 +13,7 @@ import { readRawMigrations } from "./raw-source.js";
 import { appliedNewestFirst, checkSchemaSupport, planOf, readState, type RawState } from "./raw-state.js";
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-  const config = rawConfigSchema.parse(opts.config);
+  const config = readRawConfig(opts.config);
   return withDriver(opts, async (driver) => {
     const state = await readState(driver, config, opts);
     const target = previewTarget(opts);
@@ -28,7 +29,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
 }
 
 export async function run(opts: RunOptions): Promise<RunResult> {
-  const config = rawConfigSchema.parse(opts.config);
+  const config = readRawConfig(opts.config);
   const target: Target = { direction: opts.direction, steps: opts.steps, to: opts.to };
   checkTarget(target);
   // A folder that cannot be read fails before anything, even the bookkeeping table, is created.
@@ -72,7 +73,7 @@ export async function withLockedHistory<T>(opts: PlanOptions, config: RawConfig,
 
 /** `applied`: record a failed or never-run migration as applied. `rolled-back`: forget a failed attempt. */
 export async function resolve(opts: ResolveOptions): Promise<void> {
-  const config = rawConfigSchema.parse(opts.config);
+  const config = readRawConfig(opts.config);
   await withLockedHistory(opts, config, async (_driver, history) => {
     const row = await history.find(opts.migration);
     if (opts.action === "rolled-back") {

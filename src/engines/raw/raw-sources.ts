@@ -1,7 +1,7 @@
 import { DIALECT_TRAITS } from "../../drivers/dialect-traits.js";
 import type { SourceOptions, SourceTransaction, SqlSources } from "../../registry/sql-sources.js";
 import { sourceDialect } from "../shared/source-dialect.js";
-import { rawConfigSchema } from "./config.js";
+import { readRawConfig } from "./settings.js";
 import { readRawMigrations } from "./raw-source.js";
 
 /**
@@ -10,7 +10,7 @@ import { readRawMigrations } from "./raw-source.js";
  * Down files are not listed: nothing reads them offline.
  */
 export async function sources(opts: SourceOptions): Promise<SqlSources> {
-  const config = rawConfigSchema.parse(opts.config);
+  const config = readRawConfig(opts.config);
   const dialect = sourceDialect(opts, undefined, "raw");
   const { files, warnings } = readRawMigrations(opts.migrationPath);
   const { transactionalDdl } = DIALECT_TRAITS[dialect];
