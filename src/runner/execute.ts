@@ -8,6 +8,7 @@ import { exclusiveGroups } from "./exclusive-groups.js";
 import { emit } from "./events.js";
 import type { RunCallOptions } from "./options.js";
 import { PlanInterner } from "./plan-interner.js";
+import { PLAN_BATCH_MAX } from "./plan-batches.js";
 import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressMode, runsUserCode, DEFAULT_PER_SERVER_LIMIT } from "./placement.js";
 import { prepare, type Prepared } from "./prepare.js";
 import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js";
@@ -45,9 +46,9 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       shared: places.filter((where) => where === "shared").length,
     })
     : settings.aloneThreads;
-  // SQLite-only: two per thread, so a thread finds its next database queued instead of idling
-  // through a round trip to this thread. With servers: I/O-bound, several per thread.
-  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * aloneThreads));
+  // SQLite-only: two per thread (two batches per thread for a plan, see plan-batches.ts), so a thread
+  // finds its next database queued instead of idling through a round trip to this thread. With servers: I/O-bound, several per thread.
+  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * aloneThreads * (mode === "plan" ? PLAN_BATCH_MAX : 1)));
   const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
   const limit = pLimit(concurrency);
   const servers = new Map<string, LimitFunction>();
@@ -103,6 +104,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     };
     const outcome = await pool.dispatch(task, {
       placement: where,
+      batch: mode === "plan",
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       onEvent: (event) => {
         if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine, target: displayUrl(item.url!, config.dir) });
