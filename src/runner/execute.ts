@@ -121,11 +121,10 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     return finish(item, report, performance.now() - started);
   };
   const finish = (item: Prepared, loose: LooseDatabaseReport, elapsedMs: number): DatabaseReport => {
-    const report = databaseReport({
-      ...loose,
-      ...(item.url === undefined ? {} : { target: displayUrl(item.url, config.dir) }),
-      ...(reportMode === "plan" ? {} : { durationMs: Math.round(elapsedMs) }),
-    });
+    // `loose` is this database's own object: set, not spread (a fleet's report holds one per database).
+    if (item.url !== undefined) loose.target = displayUrl(item.url, config.dir);
+    if (reportMode !== "plan") loose.durationMs = Math.round(elapsedMs);
+    const report = databaseReport(loose);
     if (report.status === "failed") failed = true;
     emit(options.on, "database:done", { database: item.db.name, report });
     return report;
@@ -165,7 +164,10 @@ function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: Datab
   switch (outcome.kind) {
     case "result": {
       const { status, migrations, applied, warnings, error } = outcome.result;
-      return { name: base.name, engine: base.engine, status, migrations, applied, ...(warnings ? { warnings } : {}), ...(error ? { error } : {}) };
+      const report: LooseDatabaseReport = { name: base.name, engine: base.engine, status, migrations, applied };
+      if (warnings) report.warnings = warnings;
+      if (error) report.error = error;
+      return report;
     }
     case "timeout": {
       const migration = outcome.where.migration;
