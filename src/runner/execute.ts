@@ -8,6 +8,7 @@ import { exclusiveGroups } from "./exclusive-groups.js";
 import { emit } from "./events.js";
 import type { RunCallOptions } from "./options.js";
 import { PlanInterner } from "./plan-interner.js";
+import { PLAN_BATCH_MAX } from "./plan-batches.js";
 import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressMode, runsUserCode, DEFAULT_PER_SERVER_LIMIT } from "./placement.js";
 import { prepare, type Prepared } from "./prepare.js";
 import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js";
@@ -45,9 +46,9 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       shared: places.filter((where) => where === "shared").length,
     })
     : settings.aloneThreads;
-  // SQLite-only: two per thread, so a thread finds its next database queued instead of idling
-  // through a round trip to this thread. With servers: I/O-bound, several per thread.
-  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * aloneThreads));
+  // SQLite-only: two per thread (two batches per thread for a plan, see plan-batches.ts), so a thread
+  // finds its next database queued instead of idling through a round trip to this thread. With servers: I/O-bound, several per thread.
+  const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * aloneThreads * (mode === "plan" ? PLAN_BATCH_MAX : 1)));
   const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
   const limit = pLimit(concurrency);
   const servers = new Map<string, LimitFunction>();
@@ -103,6 +104,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     };
     const outcome = await pool.dispatch(task, {
       placement: where,
+      batch: mode === "plan",
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       onEvent: (event) => {
         if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine, target: displayUrl(item.url!, config.dir) });
@@ -119,11 +121,10 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     return finish(item, report, performance.now() - started);
   };
   const finish = (item: Prepared, loose: LooseDatabaseReport, elapsedMs: number): DatabaseReport => {
-    const report = databaseReport({
-      ...loose,
-      ...(item.url === undefined ? {} : { target: displayUrl(item.url, config.dir) }),
-      ...(reportMode === "plan" ? {} : { durationMs: Math.round(elapsedMs) }),
-    });
+    // `loose` is this database's own object: set, not spread (a fleet's report holds one per database).
+    if (item.url !== undefined) loose.target = displayUrl(item.url, config.dir);
+    if (reportMode !== "plan") loose.durationMs = Math.round(elapsedMs);
+    const report = databaseReport(loose);
     if (report.status === "failed") failed = true;
     emit(options.on, "database:done", { database: item.db.name, report });
     return report;
@@ -163,7 +164,10 @@ function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: Datab
   switch (outcome.kind) {
     case "result": {
       const { status, migrations, applied, warnings, error } = outcome.result;
-      return { name: base.name, engine: base.engine, status, migrations, applied, ...(warnings ? { warnings } : {}), ...(error ? { error } : {}) };
+      const report: LooseDatabaseReport = { name: base.name, engine: base.engine, status, migrations, applied };
+      if (warnings) report.warnings = warnings;
+      if (error) report.error = error;
+      return report;
     }
     case "timeout": {
       const migration = outcome.where.migration;

@@ -6,7 +6,7 @@ import { previewOptions, warningsOf, withStates } from "../registry/plan-result.
 import { importModule, loadPlugins } from "../config/plugins.js";
 import { checkPlan, checkRun } from "./check-result.js";
 import { TaskEvents, type EventSink } from "./outbox.js";
-import type { CallContext, FolderContext, Task, TaskResult } from "./protocol.js";
+import type { CallContext, FolderContext, Task, TaskBatch, TaskResult } from "./protocol.js";
 import { unshare } from "./shared-data.js";
 import { flagSignal } from "./worker-abort.js";
 import { refuseLintErrors } from "./lint-gate.js";
@@ -91,6 +91,13 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
   } finally {
     dispose();
   }
+}
+
+/** Runs the tasks of a batch one after another, as the thread would run them sent one by one. */
+export async function handleBatch(message: TaskBatch): Promise<TaskResult[]> {
+  const results: TaskResult[] = [];
+  for (const task of message.batch) results.push(await handleTask(task));
+  return results;
 }
 
 function importOnce(key: string, load: () => Promise<unknown>): Promise<unknown> {

@@ -74,6 +74,14 @@ export interface Task {
   lintErrors?: LintErrorSet[];
 }
 
+/**
+ * Several plan tasks for one thread, run one after another there: one message each way instead of
+ * one per database. Only tasks that send no events travel this way (see plan-batches.ts).
+ */
+export interface TaskBatch {
+  batch: Task[];
+}
+
 /** An event as a worker reports it; `database:start` says the task left the queue and began. */
 export type WorkerEvent = MigrationProgress | { type: "database:start" };
 

@@ -1,6 +1,7 @@
 import type { Piscina } from "piscina";
 import { once } from "../util/once.js";
 import { handleTask } from "./handle-task.js";
+import { PlanBatches } from "./plan-batches.js";
 import { isProgressMessage, type ProgressMessage, type Task, type TaskResult, type WorkerEvent } from "./protocol.js";
 import { TaskWatch, type TaskWhereabouts } from "./task-watch.js";
 
@@ -34,6 +35,12 @@ export interface DispatchOptions {
   onEvent?: (event: WorkerEvent) => void;
   /** Stop the task's thread when one migration runs longer than this (placement `alone` only). */
   migrationTimeoutMs?: number;
+  /**
+   * The task changes nothing (a plan): placed `alone` with no timeout and no events, it may travel
+   * to its thread with others (plan-batches.ts). If that thread dies, it runs again on its own, so
+   * only the database that caused it fails. @default false
+   */
+  batch?: boolean;
 }
 
 export type DispatchOutcome =
@@ -50,6 +57,8 @@ export type DispatchOutcome =
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #watches = new Map<number, TaskWatch>();
+  // Two batches per thread: a thread finds its next batch queued instead of idling through a round trip.
+  readonly #batches = new PlanBatches(() => 2 * this.#options.aloneThreads, async (batch) => (await (await this.#pool("alone")).run(batch)) as TaskResult[]);
   #alone: Promise<Piscina> | undefined;
   #shared: Promise<Piscina> | undefined;
   #closed = false;
@@ -82,6 +91,11 @@ export class WorkerPool {
   }
 
   async dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
+    if (options.batch === true && options.placement === "alone" && options.migrationTimeoutMs === undefined && task.progress === "none" && !task.announce) {
+      const result = await this.#batches.add(task);
+      if (result !== undefined) return { kind: "result", result };
+      return this.#attempt({ ...task, id: nextTaskId() }, options);
+    }
     if (options.placement !== "shared") return this.#attempt(task, options);
     // A shared thread can die of another task's crash after this task committed migrations:
     // remember what it applied, so the retry's report still says this run applied them.
