@@ -81,7 +81,9 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const started = performance.now();
     const engine = engines.get(db.engine);
     const folder = folderOf(db);
-    const linted = await lint?.forDatabase(db, engine, item.url);
+    // The redacted URL, worked out once for the start event and the report.
+    const target = displayUrl(item.url, config.dir);
+    const linted = lint?.applies(engine) ? await lint.forDatabase(db, engine, item.url) : undefined;
     const task: Task = {
       id: nextTaskId(),
       call,
@@ -105,25 +107,24 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       placement: where,
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       onEvent: (event) => {
-        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine, target: displayUrl(item.url!, config.dir) });
+        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine, target });
         else if (event.type === "migration:start") emit(options.on, "migration:start", { database: db.name, migration: event.migration, direction });
         // Engines report a reverted migration as done like an applied one: the call's direction says which.
         else if (event.type === "migration:applied") emit(options.on, direction === "down" ? "migration:reverted" : "migration:applied", { database: db.name, migration: event.migration, durationMs: event.durationMs });
         else if (event.type !== "engine:step") emit(options.on, event.type, { database: db.name, ...event });
       },
     });
-    const report = toReport(as("failed"), outcome, db, secretsOf(item.url));
+    const report = toReport(as("failed"), outcome, db, item.url);
     report.migrations = interner.migrations(folder.key, report.migrations);
     report.applied = interner.ids(folder.key, report.applied);
     linted?.annotate(report);
+    report.target = target;
     return finish(item, report, performance.now() - started);
   };
+  /** `loose` carries the database's `target` when its URL is known. */
   const finish = (item: Prepared, loose: LooseDatabaseReport, elapsedMs: number): DatabaseReport => {
-    const report = databaseReport({
-      ...loose,
-      ...(item.url === undefined ? {} : { target: displayUrl(item.url, config.dir) }),
-      ...(reportMode === "plan" ? {} : { durationMs: Math.round(elapsedMs) }),
-    });
+    if (reportMode !== "plan") loose.durationMs = Math.round(elapsedMs);
+    const report = databaseReport(loose);
     if (report.status === "failed") failed = true;
     emit(options.on, "database:done", { database: item.db.name, report });
     return report;
@@ -159,11 +160,14 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   }
 }
 
-function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, secrets: readonly string[]): LooseDatabaseReport {
+function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, url: string): LooseDatabaseReport {
   switch (outcome.kind) {
     case "result": {
       const { status, migrations, applied, warnings, error } = outcome.result;
-      return { name: base.name, engine: base.engine, status, migrations, applied, ...(warnings ? { warnings } : {}), ...(error ? { error } : {}) };
+      const report: LooseDatabaseReport = { name: base.name, engine: base.engine, status, migrations, applied };
+      if (warnings) report.warnings = warnings;
+      if (error) report.error = error;
+      return report;
     }
     case "timeout": {
       const migration = outcome.where.migration;
@@ -187,7 +191,7 @@ function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: Datab
         ...(culprit === undefined ? {} : { migration: culprit }),
         ...(migration === undefined && step?.file !== undefined ? { file: step.file } : {}),
         hint: "a migration or engine ended its thread (process.exit, an uncaught error, out of memory); it ran alone in that thread, so no other database was affected",
-      }, secrets) };
+      }, secretsOf(url)) };
     }
   }
 }

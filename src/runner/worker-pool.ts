@@ -52,6 +52,8 @@ export class WorkerPool {
   readonly #watches = new Map<number, TaskWatch>();
   #alone: Promise<Piscina> | undefined;
   #shared: Promise<Piscina> | undefined;
+  /** The pools once started, so a dispatch need not wait a turn for a promise long settled. */
+  readonly #started: { alone?: Piscina; shared?: Piscina } = {};
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -81,8 +83,12 @@ export class WorkerPool {
     return this.#options.aloneThreads;
   }
 
-  async dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
-    if (options.placement !== "shared") return this.#attempt(task, options);
+  dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
+    // Not async: wrapping the attempt's promise in another costs every database a few more turns.
+    return options.placement === "shared" ? this.#dispatchShared(task, options) : this.#attempt(task, options);
+  }
+
+  async #dispatchShared(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
     // A shared thread can die of another task's crash after this task committed migrations:
     // remember what it applied, so the retry's report still says this run applied them.
     const appliedBefore: string[] = [];
@@ -104,6 +110,8 @@ export class WorkerPool {
     this.#closed = true;
     const pools = [this.#alone, this.#shared];
     this.#alone = this.#shared = undefined;
+    delete this.#started.alone;
+    delete this.#started.shared;
     await Promise.all(pools.map(async (pool) => (await pool?.catch(() => undefined))?.destroy()));
   }
 
@@ -117,12 +125,13 @@ export class WorkerPool {
     try {
       const result = options.placement === "in-process"
         ? await handleTask(task, (message) => this.#route(message))
-        : ((await (await this.#pool(options.placement)).run(task, options.migrationTimeoutMs === undefined ? {} : { signal: watch.timedOut.signal })) as TaskResult);
-      await watch.drained(result.events);
+        : ((await (this.#ready(options.placement) ?? (await this.#pool(options.placement))).run(task, watch.timedOut === undefined ? {} : { signal: watch.timedOut.signal })) as TaskResult);
+      const drained = watch.drained(result.events);
+      if (drained !== undefined) await drained;
       return { kind: "result", result };
     } catch (error) {
       // Events sent before a thread dies arrive before its death is reported: `where` is up to date.
-      if (watch.timedOut.signal.aborted) return { kind: "timeout", where: watch.where };
+      if (watch.timedOut?.signal.aborted) return { kind: "timeout", where: watch.where };
       return { kind: "crash", message: (error as Error)?.message ?? String(error), where: watch.where };
     } finally {
       watch.stop();
@@ -142,7 +151,12 @@ export class WorkerPool {
     const pool = this.#start(kind);
     if (kind === "alone") this.#alone = pool;
     else this.#shared = pool;
+    pool.then((started) => void (!this.#closed && (this.#started[kind] = started)), () => undefined);
     return pool;
+  }
+
+  #ready(kind: Placement): Piscina | undefined {
+    return kind === "in-process" || this.#closed ? undefined : this.#started[kind];
   }
 
   async #start(kind: "alone" | "shared"): Promise<Piscina> {
