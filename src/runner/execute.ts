@@ -3,7 +3,6 @@ import pLimit, { type LimitFunction } from "p-limit";
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { scrubError } from "../errors.js";
 import { secretsOf } from "../drivers/url.js";
-import { displayUrl } from "../fleet/secrets.js";
 import { exclusiveGroups } from "./exclusive-groups.js";
 import { emit } from "./events.js";
 import type { RunCallOptions } from "./options.js";
@@ -81,8 +80,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const started = performance.now();
     const engine = engines.get(db.engine);
     const folder = folderOf(db);
-    // The redacted URL, worked out once for the start event and the report.
-    const target = displayUrl(item.url, config.dir);
+    const target = item.target!;
     const linted = lint?.applies(engine) ? await lint.forDatabase(db, engine, item.url) : undefined;
     const task: Task = {
       id: nextTaskId(),
