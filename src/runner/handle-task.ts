@@ -21,7 +21,11 @@ const imports = new Map<string, Promise<unknown>>();
  */
 export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResult> {
   const events = new TaskEvents(task.id, task.progress, sink);
-  const { signal, dispose } = flagSignal(task.abortFlag, task.call.key);
+  // The cancel signal is made when first read. A plan rarely reads it, and an AbortController per
+  // task cost a worker more than the rest of a no-op database's task (bench/dispatch-overhead).
+  // A call made without a signal can never cancel: its tasks have nothing to check up front.
+  let cancel: ReturnType<typeof flagSignal> | undefined;
+  const signal = (): AbortSignal => (cancel ??= flagSignal(task.abortFlag, task.call.key)).signal;
   const call = unshare(task.call);
   const folder = unshare(task.folder);
   const applied: string[] = [];
@@ -32,7 +36,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
   };
   try {
     // Queued behind other databases when the caller cancelled: this one is never touched.
-    if (signal.aborted) return done({ status: "cancelled", migrations: [], applied: [] });
+    if (task.abortFlag !== undefined && signal().aborted) return done({ status: "cancelled", migrations: [], applied: [] });
     if (task.announce) events.send({ type: "database:start" });
     for (const module of folder.modules) await importOnce(module, () => importModule(module, undefined, "module"));
     for (const plugin of folder.plugins) await importOnce(plugin, () => loadPlugin(plugin));
@@ -46,7 +50,9 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
       database: task.database,
       lockTimeoutMs: task.lockTimeoutMs,
       ...(task.connection === undefined ? {} : { connection: task.connection }),
-      signal,
+      get signal() {
+        return signal();
+      },
     };
     let cancelled = false;
     let migrations: Migration[] | undefined;
@@ -87,7 +93,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
     const after = serializeError(error).kind === "connection_failed" ? { migrations: [] } : await planAfterFailure(call, folder, base);
     return done({ status: "failed", migrations: withStates(after.migrations), applied, ...warningsOf(after.warnings), error: failure(error, task) });
   } finally {
-    dispose();
+    cancel?.dispose();
   }
 }
 
