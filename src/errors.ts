@@ -130,6 +130,8 @@ const MIN_SECRET_LENGTH = 3;
  * and JSON-escaped.
  */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  // Most URLs carry no secret (SQLite, a trusted local server): nothing to sort or match.
+  if (secrets.length === 0) return text;
   let out = text;
   const sorted = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
   for (const secret of sorted) out = out.replace(secretPattern(secret), "***");

@@ -34,3 +34,8 @@ export function withCredentialParams(url: string, parsedSecrets: readonly string
 export function displayUrl(url: string, dir: string): string {
   return scrubSecrets(redactUrl(url), urlSecrets(url, dir));
 }
+
+/** {@link displayUrl} when the URL is already parsed (`parsedSecrets` from `parseConnectionUrl`): no second parse. */
+export function displayParsedUrl(url: string, parsedSecrets: readonly string[]): string {
+  return scrubSecrets(redactUrl(url), withCredentialParams(url, parsedSecrets));
+}

@@ -29,6 +29,11 @@ export class RunnerLint {
     this.#cache = new LintCache(settings, workDir);
   }
 
+  /** Whether lint has anything to say about databases of `engine` (one that cannot list its sources has nothing linted): when not, skip {@link forDatabase}. */
+  applies(engine: Engine | undefined): boolean {
+    return LintCache.reads(engine);
+  }
+
   async forDatabase(db: DatabaseConfig, engine: Engine | undefined, url: string): Promise<DatabaseLint> {
     if (!LintCache.reads(engine)) return NOTHING;
     const dialect = this.#cache.dialectOf(url);

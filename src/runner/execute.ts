@@ -3,7 +3,6 @@ import pLimit, { type LimitFunction } from "p-limit";
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { scrubError } from "../errors.js";
 import { secretsOf } from "../drivers/url.js";
-import { displayUrl } from "../fleet/secrets.js";
 import { exclusiveGroups } from "./exclusive-groups.js";
 import { emit } from "./events.js";
 import type { RunCallOptions } from "./options.js";
@@ -82,7 +81,8 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const started = performance.now();
     const engine = engines.get(db.engine);
     const folder = folderOf(db);
-    const linted = await lint?.forDatabase(db, engine, item.url);
+    const target = item.target!;
+    const linted = lint?.applies(engine) ? await lint.forDatabase(db, engine, item.url) : undefined;
     const task: Task = {
       id: nextTaskId(),
       call,
@@ -107,22 +107,22 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       batch: mode === "plan",
       ...(db.migrationTimeoutMs === undefined ? {} : { migrationTimeoutMs: db.migrationTimeoutMs }),
       onEvent: (event) => {
-        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine, target: displayUrl(item.url!, config.dir) });
+        if (event.type === "database:start") emit(options.on, "database:start", { database: db.name, engine: db.engine, target });
         else if (event.type === "migration:start") emit(options.on, "migration:start", { database: db.name, migration: event.migration, direction });
         // Engines report a reverted migration as done like an applied one: the call's direction says which.
         else if (event.type === "migration:applied") emit(options.on, direction === "down" ? "migration:reverted" : "migration:applied", { database: db.name, migration: event.migration, durationMs: event.durationMs });
         else if (event.type !== "engine:step") emit(options.on, event.type, { database: db.name, ...event });
       },
     });
-    const report = toReport(as("failed"), outcome, db, secretsOf(item.url));
+    const report = toReport(as("failed"), outcome, db, item.url);
     report.migrations = interner.migrations(folder.key, report.migrations);
     report.applied = interner.ids(folder.key, report.applied);
     linted?.annotate(report);
+    report.target = target;
     return finish(item, report, performance.now() - started);
   };
+  /** `loose` carries the database's `target` when its URL is known. */
   const finish = (item: Prepared, loose: LooseDatabaseReport, elapsedMs: number): DatabaseReport => {
-    // `loose` is this database's own object: set, not spread (a fleet's report holds one per database).
-    if (item.url !== undefined) loose.target = displayUrl(item.url, config.dir);
     if (reportMode !== "plan") loose.durationMs = Math.round(elapsedMs);
     const report = databaseReport(loose);
     if (report.status === "failed") failed = true;
@@ -160,7 +160,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   }
 }
 
-function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, secrets: readonly string[]): LooseDatabaseReport {
+function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, url: string): LooseDatabaseReport {
   switch (outcome.kind) {
     case "result": {
       const { status, migrations, applied, warnings, error } = outcome.result;
@@ -191,7 +191,7 @@ function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: Datab
         ...(culprit === undefined ? {} : { migration: culprit }),
         ...(migration === undefined && step?.file !== undefined ? { file: step.file } : {}),
         hint: "a migration or engine ended its thread (process.exit, an uncaught error, out of memory); it ran alone in that thread, so no other database was affected",
-      }, secrets) };
+      }, secretsOf(url)) };
     }
   }
 }

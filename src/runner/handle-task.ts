@@ -21,12 +21,14 @@ const imports = new Map<string, Promise<unknown>>();
  */
 export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResult> {
   const events = new TaskEvents(task.id, task.progress, sink);
-  const { signal, dispose } = flagSignal(task.abortFlag, task.call.key);
+  // The cancel signal is made when first read. A plan rarely reads it, and an AbortController per
+  // task cost a worker more than the rest of a no-op database's task (bench/dispatch-overhead).
+  // A call made without a signal can never cancel: its tasks have nothing to check up front.
+  let cancel: ReturnType<typeof flagSignal> | undefined;
+  const signal = (): AbortSignal => (cancel ??= flagSignal(task.abortFlag, task.call.key)).signal;
   const call = unshare(task.call);
   const folder = unshare(task.folder);
   const applied: string[] = [];
-  // Every secret form of the URL, found even in a URL that does not parse.
-  const secrets = secretsOf(task.url);
   let base: PlanOptions | undefined;
   const done = (result: Omit<TaskResult, "events">): TaskResult => {
     events.end();
@@ -34,7 +36,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
   };
   try {
     // Queued behind other databases when the caller cancelled: this one is never touched.
-    if (signal.aborted) return done({ status: "cancelled", migrations: [], applied: [] });
+    if (task.abortFlag !== undefined && signal().aborted) return done({ status: "cancelled", migrations: [], applied: [] });
     if (task.announce) events.send({ type: "database:start" });
     for (const module of folder.modules) await importOnce(module, () => importModule(module, undefined, "module"));
     for (const plugin of folder.plugins) await importOnce(plugin, () => loadPlugin(plugin));
@@ -48,7 +50,9 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
       database: task.database,
       lockTimeoutMs: task.lockTimeoutMs,
       ...(task.connection === undefined ? {} : { connection: task.connection }),
-      signal,
+      get signal() {
+        return signal();
+      },
     };
     let cancelled = false;
     let migrations: Migration[] | undefined;
@@ -77,7 +81,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
     if (migrations === undefined) {
       const planned = checkPlan(engine.id, await engine.plan(call.mode === "plan" ? previewOptions(base, call) : base));
       // A blocked database (a failed migration, drift) fails with every migration still listed.
-      if (planned.blocked) return done({ status: "failed", migrations: withStates(planned.migrations), applied, ...warningsOf(planned.warnings), error: failure(planned.blocked, task, secrets) });
+      if (planned.blocked) return done({ status: "failed", migrations: withStates(planned.migrations), applied, ...warningsOf(planned.warnings), error: failure(planned.blocked, task) });
       migrations = planned.migrations;
       warnings ??= planned.warnings;
     }
@@ -87,9 +91,9 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
     if (serializeError(error).kind === "cancelled") return done({ status: "cancelled", migrations: [], applied });
     // After a failed connection, planning would only wait for the same server again.
     const after = serializeError(error).kind === "connection_failed" ? { migrations: [] } : await planAfterFailure(call, folder, base);
-    return done({ status: "failed", migrations: withStates(after.migrations), applied, ...warningsOf(after.warnings), error: failure(error, task, secrets) });
+    return done({ status: "failed", migrations: withStates(after.migrations), applied, ...warningsOf(after.warnings), error: failure(error, task) });
   } finally {
-    dispose();
+    cancel?.dispose();
   }
 }
 
@@ -112,11 +116,15 @@ async function loadPlugin(path: string): Promise<void> {
   if (failure !== undefined) throw new StagecraftError("invalid_config", failure.message, { hint: "fix the module, or remove it from `plugins:`" });
 }
 
-/** The error as the report carries it: named after the database, secrets scrubbed. */
-function failure(error: unknown, task: Task, secrets: string[]): SerializedError {
+/**
+ * The error as the report carries it: named after the database, every secret form of the URL
+ * scrubbed (found even in a URL that does not parse). Worked out only for a failure: a parse of
+ * the URL per database is measurable on a fleet of no-op databases (bench/dispatch-overhead).
+ */
+function failure(error: unknown, task: Task): SerializedError {
   const plain = serializeError(error);
   const message = plain.message.includes(`database ${task.database}`) ? plain.message : `database ${task.database}: ${plain.message}`;
-  return scrubError({ ...plain, message, database: task.database }, secrets);
+  return scrubError({ ...plain, message, database: task.database }, secretsOf(task.url));
 }
 
 /** The state after a failed run, so the report shows what did get applied; empty if that fails too. */

@@ -2,6 +2,7 @@ import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { readEnv, type Env } from "../config/env.js";
 import { serializeError, type SerializedError } from "../errors.js";
 import { parseConnectionUrl } from "../drivers/url.js";
+import { displayParsedUrl } from "../fleet/secrets.js";
 
 export interface Prepared {
   db: DatabaseConfig;
@@ -9,6 +10,8 @@ export interface Prepared {
   server: string | undefined;
   /** The connection URL, or undefined when it is unusable (then `error` says why). */
   url?: string;
+  /** The redacted URL for events and the report (see `displayUrl`), with the URL. */
+  target?: string;
   error?: SerializedError;
 }
 
@@ -22,9 +25,12 @@ export function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Env):
     return { db, server: undefined, error: { kind: "invalid_config", message: `database ${db.name}: environment variable ${db.connectionEnv} is not set (connection_env of databases.${db.name})`, database: db.name, hint: `set ${db.connectionEnv} to the database's connection URL` } };
   }
   let server: string | undefined;
+  let target: string;
   try {
     const parsed = parseConnectionUrl(url, config.dir, db.connectionEnv || `the URL of fleet member ${db.name}`);
     server = parsed.dialect === "sqlite" ? undefined : new URL(parsed.location).host;
+    // From this parse, not another one per database when it is reported.
+    target = displayParsedUrl(url, parsed.secrets);
     // PostgreSQL falls back to a database named after the user, as libpq does; MySQL has no
     // default, and a session without one fails at its first table with "No database selected".
     if (parsed.dialect === "mysql" && new URL(parsed.location).pathname.replace(/^\//, "") === "") {
@@ -35,5 +41,5 @@ export function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Env):
     const plain = serializeError(error);
     return { db, server: undefined, error: { ...plain, message: `database ${db.name}: ${plain.message}`, database: db.name } };
   }
-  return { db, server, url };
+  return { db, server, url, target };
 }

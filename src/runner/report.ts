@@ -97,9 +97,10 @@ export type LooseDatabaseReport = DatabaseReportBase & { status: DatabaseStatus;
 /**
  * `report` with the rule the type states: one carrying an error is `failed` whatever its status
  * said, and a failed one without an error gets one (an internal error: it should not happen).
+ * `status` replaces the report's own (a plan's `succeeded` becomes `planned`).
  */
-export function databaseReport(report: LooseDatabaseReport): DatabaseReport {
-  return normalised(report, report.status);
+export function databaseReport(report: LooseDatabaseReport, status: DatabaseStatus = report.status): DatabaseReport {
+  return normalised(report, status);
 }
 
 /**

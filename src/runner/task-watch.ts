@@ -19,7 +19,8 @@ export interface TaskWhereabouts {
  */
 export class TaskWatch {
   readonly where: TaskWhereabouts = {};
-  readonly timedOut = new AbortController();
+  /** Aborted when a migration outlives the timeout; only a task with a migration timeout has one (an AbortController per task is measurable in bench/dispatch-overhead). */
+  readonly timedOut: AbortController | undefined;
   #received = 0;
   #expected = Number.POSITIVE_INFINITY;
   #drained: (() => void) | undefined;
@@ -28,7 +29,9 @@ export class TaskWatch {
   constructor(
     private readonly onEvent: ((event: WorkerEvent) => void) | undefined,
     private readonly migrationTimeoutMs: number | undefined,
-  ) {}
+  ) {
+    this.timedOut = migrationTimeoutMs === undefined ? undefined : new AbortController();
+  }
 
   deliver(event: WorkerEvent): void {
     this.#received++;
@@ -47,10 +50,10 @@ export class TaskWatch {
     if (this.#received >= this.#expected) this.#drained?.();
   }
 
-  /** Resolves once `count` events have been delivered. */
-  drained(count: number): Promise<void> {
+  /** Resolves once `count` events have been delivered; undefined when they all have been already (nothing to wait for). */
+  drained(count: number): Promise<void> | undefined {
     this.#expected = count;
-    if (this.#received >= count) return Promise.resolve();
+    if (this.#received >= count) return undefined;
     // Piscina unrefs a thread once it has no task, and with it the port the events are still on
     // their way through: with nothing else pending, the process would exit before they arrive.
     const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
@@ -63,6 +66,6 @@ export class TaskWatch {
 
   #arm(): void {
     clearTimeout(this.#timer);
-    if (this.migrationTimeoutMs !== undefined) this.#timer = setTimeout(() => this.timedOut.abort(), this.migrationTimeoutMs);
+    if (this.migrationTimeoutMs !== undefined) this.#timer = setTimeout(() => this.timedOut?.abort(), this.migrationTimeoutMs);
   }
 }

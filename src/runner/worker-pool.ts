@@ -61,6 +61,8 @@ export class WorkerPool {
   readonly #batches = new PlanBatches(() => 2 * this.#options.aloneThreads, async (batch) => (await (await this.#pool("alone")).run(batch)) as TaskResult[]);
   #alone: Promise<Piscina> | undefined;
   #shared: Promise<Piscina> | undefined;
+  /** The pools once started, so a dispatch need not wait a turn for a promise long settled. */
+  readonly #started: { alone?: Piscina; shared?: Piscina } = {};
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -90,13 +92,20 @@ export class WorkerPool {
     return this.#options.aloneThreads;
   }
 
-  async dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
-    if (options.batch === true && options.placement === "alone" && options.migrationTimeoutMs === undefined && task.progress === "none" && !task.announce) {
-      const result = await this.#batches.add(task);
-      if (result !== undefined) return { kind: "result", result };
-      return this.#attempt({ ...task, id: nextTaskId() }, options);
-    }
-    if (options.placement !== "shared") return this.#attempt(task, options);
+  dispatch(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
+    // Not async: wrapping the attempt's promise in another costs every database a few more turns.
+    if (options.batch === true && options.placement === "alone" && options.migrationTimeoutMs === undefined && task.progress === "none" && !task.announce) return this.#dispatchBatched(task, options);
+    return options.placement === "shared" ? this.#dispatchShared(task, options) : this.#attempt(task, options);
+  }
+
+  /** A plan that travels in a batch; if its batch's thread died, it is planned again on its own. */
+  async #dispatchBatched(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
+    const result = await this.#batches.add(task);
+    if (result !== undefined) return { kind: "result", result };
+    return this.#attempt({ ...task, id: nextTaskId() }, options);
+  }
+
+  async #dispatchShared(task: Task, options: DispatchOptions): Promise<DispatchOutcome> {
     // A shared thread can die of another task's crash after this task committed migrations:
     // remember what it applied, so the retry's report still says this run applied them.
     const appliedBefore: string[] = [];
@@ -118,6 +127,8 @@ export class WorkerPool {
     this.#closed = true;
     const pools = [this.#alone, this.#shared];
     this.#alone = this.#shared = undefined;
+    delete this.#started.alone;
+    delete this.#started.shared;
     await Promise.all(pools.map(async (pool) => (await pool?.catch(() => undefined))?.destroy()));
   }
 
@@ -131,12 +142,18 @@ export class WorkerPool {
     try {
       const result = options.placement === "in-process"
         ? await handleTask(task, (message) => this.#route(message))
-        : ((await (await this.#pool(options.placement)).run(task, options.migrationTimeoutMs === undefined ? {} : { signal: watch.timedOut.signal })) as TaskResult);
-      await watch.drained(result.events);
+        : ((await (this.#ready(options.placement) ?? (await this.#pool(options.placement))).run(task, watch.timedOut === undefined ? {} : { signal: watch.timedOut.signal })) as TaskResult);
+      const drained = watch.drained(result.events);
+      if (drained !== undefined) await drained;
       return { kind: "result", result };
     } catch (error) {
-      // Events sent before a thread dies arrive before its death is reported: `where` is up to date.
-      if (watch.timedOut.signal.aborted) return { kind: "timeout", where: watch.where };
+      if (watch.timedOut?.signal.aborted) return { kind: "timeout", where: watch.where };
+      // A thread that dies of an uncaught error reports it on Node's internal port, which can
+      // overtake the events it posted on its public port just before (seen on a loaded machine:
+      // the crash report lost "during migration X"). Two turns of the event loop leave one poll
+      // in between, which delivers them before `where` is read.
+      await new Promise(setImmediate);
+      await new Promise(setImmediate);
       return { kind: "crash", message: (error as Error)?.message ?? String(error), where: watch.where };
     } finally {
       watch.stop();
@@ -156,7 +173,12 @@ export class WorkerPool {
     const pool = this.#start(kind);
     if (kind === "alone") this.#alone = pool;
     else this.#shared = pool;
+    pool.then((started) => void (!this.#closed && (this.#started[kind] = started)), () => undefined);
     return pool;
+  }
+
+  #ready(kind: Placement): Piscina | undefined {
+    return kind === "in-process" || this.#closed ? undefined : this.#started[kind];
   }
 
   async #start(kind: "alone" | "shared"): Promise<Piscina> {
