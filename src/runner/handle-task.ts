@@ -21,11 +21,7 @@ const imports = new Map<string, Promise<unknown>>();
  */
 export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResult> {
   const events = new TaskEvents(task.id, task.progress, sink);
-  // The cancel signal is made when first read. A plan rarely reads it, and an AbortController per
-  // task cost a worker more than the rest of a no-op database's task (bench/dispatch-overhead).
-  // A call made without a signal can never cancel: its tasks have nothing to check up front.
-  let cancel: ReturnType<typeof flagSignal> | undefined;
-  const signal = (): AbortSignal => (cancel ??= flagSignal(task.abortFlag, task.call.key)).signal;
+  const { signal, dispose } = flagSignal(task.abortFlag, task.call.key);
   const call = unshare(task.call);
   const folder = unshare(task.folder);
   const applied: string[] = [];
@@ -36,7 +32,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
   };
   try {
     // Queued behind other databases when the caller cancelled: this one is never touched.
-    if (task.abortFlag !== undefined && signal().aborted) return done({ status: "cancelled", migrations: [], applied: [] });
+    if (signal.aborted) return done({ status: "cancelled", migrations: [], applied: [] });
     if (task.announce) events.send({ type: "database:start" });
     for (const module of folder.modules) await importOnce(module, () => importModule(module, undefined, "module"));
     for (const plugin of folder.plugins) await importOnce(plugin, () => loadPlugin(plugin));
@@ -50,9 +46,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
       database: task.database,
       lockTimeoutMs: task.lockTimeoutMs,
       ...(task.connection === undefined ? {} : { connection: task.connection }),
-      get signal() {
-        return signal();
-      },
+      signal,
     };
     let cancelled = false;
     let migrations: Migration[] | undefined;
@@ -93,7 +87,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
     const after = serializeError(error).kind === "connection_failed" ? { migrations: [] } : await planAfterFailure(call, folder, base);
     return done({ status: "failed", migrations: withStates(after.migrations), applied, ...warningsOf(after.warnings), error: failure(error, task) });
   } finally {
-    cancel?.dispose();
+    dispose();
   }
 }
 
