@@ -55,10 +55,11 @@ export class TaskEvents {
   }
 
   send(event: WorkerEvent): void {
-    if (this.mode === "none") return;
+    // A lock wait is reported whatever the mode: it is rare, and a run that waits must say so.
+    if (this.mode === "none" && event.type !== "lock:waiting") return;
     this.#count++;
     // A start and a step precede work that may end the thread (or block it): send them now.
-    const urgent = this.mode === "live" || event.type === "database:start" || event.type === "engine:step";
+    const urgent = this.mode === "live" || event.type === "database:start" || event.type === "engine:step" || event.type === "lock:waiting";
     this.#outbox.push(this.id, event, urgent);
   }
 

@@ -75,7 +75,9 @@ export function placement(item: Prepared, engine: Engine | undefined, inProcess:
  */
 export function progressMode(where: Placement, engine: Engine | undefined, db: DatabaseConfig, on: RunnerListeners | undefined): ProgressMode {
   if (db.migrationTimeoutMs !== undefined || (where !== "in-process" && runsUserCode(engine))) return "live";
-  const listening = on?.["database:start"] || on?.["migration:start"] || on?.["migration:applied"] || on?.["migration:reverted"] || on?.["lock:waiting"];
+  // `lock:waiting` is sent in every mode (it is rare, and a run that waits must say so): a
+  // listener to it alone needs no event channel, and batched plans stay batched.
+  const listening = on?.["database:start"] || on?.["migration:start"] || on?.["migration:applied"] || on?.["migration:reverted"];
   return where === "shared" || listening ? "batched" : "none";
 }
 
