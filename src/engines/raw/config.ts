@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_RAW_TABLE, IDENTIFIER } from "./settings.js";
 
-export { DEFAULT_RAW_TABLE } from "./settings.js";
-
 const identifier = z.string().regex(IDENTIFIER.pattern, { error: IDENTIFIER.message });
 
 /** Keys of `databases.<name>.migrations` for `engine: raw`. */
