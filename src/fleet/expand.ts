@@ -57,6 +57,7 @@ export async function expandFleet(entry: string, fleet: FleetSettings, staticTag
 
   const members: FleetMember[] = [];
   const taken = new Map<string, string>();
+  const shared = new Sharing();
   let extra = 0;
   const report = (row: FleetRow, problem: string, hint?: string): void => {
     if (problems.length >= MAX_PROBLEMS_PER_FLEET) {
@@ -123,11 +124,47 @@ export async function expandFleet(entry: string, fleet: FleetSettings, staticTag
     // A column that fed the URL's password (`{{secret}}`) is a secret too: kept only scrubbed.
     // fromEntries defines keys, so a column named __proto__ stays a column.
     const secrets = withCredentialParams(url.value, checked.secrets);
-    const attributes = Object.fromEntries([...row.fields].filter(([key]) => key !== "name" && key !== "url").map(([key, value]) => [key, scrubSecrets(value, secrets)]));
-    members.push({ name: name.value, url: url.value, tags: [...tags].sort(), attributes, source: row.label });
+    const attributes = Object.fromEntries([...row.fields].filter(([key]) => key !== "name" && key !== "url").map(([key, value]) => [key, shared.string(scrubSecrets(value, secrets))]));
+    members.push({ name: name.value, url: url.value, tags: shared.tags([...tags].sort()), attributes: shared.attributes(attributes), source: row.label });
   }
   if (extra > 0) problems.push({ path: ["fleet"], message: `and ${extra} more row${extra === 1 ? "" : "s"} of fleet ${entry} with problems (the first ${MAX_PROBLEMS_PER_FLEET} are listed)` });
   return { kind: source.kind, members, problems };
+}
+
+/**
+ * Hands out one copy of what many members of a fleet have alike: every row of a catalog arrives
+ * with its own strings, so 20,000 tenants in three regions would otherwise hold 20,000 copies of
+ * "eu", of ["eu", "tier-pro"] and of { region: "eu", tier: "pro" } (bench/fleet-memory). Shared
+ * arrays and objects are frozen: a member's tags and attributes are read-only.
+ */
+class Sharing {
+  readonly #strings = new Map<string, string>();
+  readonly #tags = new Map<string, string[]>();
+  readonly #attributes = new Map<string, Record<string, string>>();
+
+  /** Short values only: a long one (a description, a JSON blob) is rarely repeated, and would only grow the table. */
+  string(value: string): string {
+    if (value.length > 64) return value;
+    const held = this.#strings.get(value);
+    if (held !== undefined) return held;
+    this.#strings.set(value, value);
+    return value;
+  }
+
+  tags(tags: string[]): string[] {
+    const key = tags.join("\n");
+    let held = this.#tags.get(key);
+    if (held === undefined) this.#tags.set(key, (held = Object.freeze(tags.map((tag) => this.string(tag))) as string[]));
+    return held;
+  }
+
+  attributes(attributes: Record<string, string>): Record<string, string> {
+    const key = JSON.stringify(attributes);
+    if (key.length > 256) return attributes;
+    let held = this.#attributes.get(key);
+    if (held === undefined) this.#attributes.set(key, (held = Object.freeze(attributes)));
+    return held;
+  }
 }
 
 /** The URL's password forms, or why the URL cannot be used (without repeating it). */

@@ -140,15 +140,19 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const reports: DatabaseReport[] = new Array(prepared.length);
     const { shared, groups } = exclusiveGroups(prepared, config.dir, reportMode !== "plan");
     let next = 0;
+    // A database's preparation is dropped once it is reported: on a fleet of 20,000 it is 1 MiB still held at the end.
+    const pending: (Prepared | undefined)[] = prepared;
+    const scheduleAt = async (index: number): Promise<void> => {
+      const item = pending[index]!;
+      pending[index] = undefined;
+      reports[index] = await schedule(item, places[index]!);
+    };
     const feeder = async (): Promise<void> => {
-      while (next < shared.length) {
-        const index = shared[next++]!;
-        reports[index] = await schedule(prepared[index]!, places[index]!);
-      }
+      while (next < shared.length) await scheduleAt(shared[next++]!);
     };
     // Databases behind a server-wide engine lock: one at a time per server, each group on its own.
     const serial = async (group: number[]): Promise<void> => {
-      for (const index of group) reports[index] = await schedule(prepared[index]!, places[index]!);
+      for (const index of group) await scheduleAt(index);
     };
     // Room for every server's limiter to hold its share waiting, so one busy server never stalls the rest.
     const serverCount = new Set(prepared.map((p) => p.server).filter((server) => server !== undefined)).size;

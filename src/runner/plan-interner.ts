@@ -11,11 +11,14 @@ import type { Migration } from "../registry/engine.js";
 export class PlanInterner {
   /** Per folder: per migration id, the first applied and the first pending version seen. */
   readonly #folders = new Map<string, Map<string, { applied?: Migration; pending?: Migration }>>();
+  /** Per folder: the last list handed out of each kind; a database whose list equals it gets that list. */
+  readonly #lastMigrations = new Map<string, readonly Migration[]>();
+  readonly #lastIds = new Map<string, readonly string[]>();
 
   migrations<M extends Migration>(folder: string, migrations: readonly M[]): M[] {
     let known = this.#folders.get(folder);
     if (known === undefined) this.#folders.set(folder, (known = new Map()));
-    return migrations.map((m) => {
+    const list = migrations.map((m) => {
       let versions = known.get(m.id);
       if (versions === undefined) known.set(m.id, (versions = {}));
       const slot = m.applied ? "applied" : "pending";
@@ -26,14 +29,30 @@ export class PlanInterner {
       versions[slot] ??= copy;
       return copy;
     });
+    return this.#reuse(this.#lastMigrations, folder, list) as M[];
   }
 
   /** The IDs with the strings already held for them. */
   ids(folder: string, ids: readonly string[]): string[] {
     const known = this.#folders.get(folder);
-    return known === undefined ? [...ids] : ids.map((id) => known.get(id)?.applied?.id ?? known.get(id)?.pending?.id ?? id);
+    if (ids.length === 0) return NO_IDS as string[];
+    return this.#reuse(this.#lastIds, folder, known === undefined ? [...ids] : ids.map((id) => known.get(id)?.applied?.id ?? known.get(id)?.pending?.id ?? id));
+  }
+
+  /**
+   * The list last handed out for `folder` when `list` holds the same items, else `list` (frozen,
+   * and remembered): the databases of a fleet mostly report one list, and a list per database
+   * is an array per database kept until the report is done.
+   */
+  #reuse<T>(last: Map<string, readonly T[]>, folder: string, list: T[]): T[] {
+    const held = last.get(folder);
+    if (held !== undefined && held.length === list.length && held.every((item, i) => item === list[i])) return held as T[];
+    last.set(folder, Object.freeze(list));
+    return list;
   }
 }
+
+const NO_IDS: readonly string[] = Object.freeze([]);
 
 function sameFields(a: Migration, b: Migration): boolean {
   const keys = Object.keys(a);

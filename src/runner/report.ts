@@ -111,6 +111,8 @@ export function databaseReport(report: LooseDatabaseReport, status: DatabaseStat
 function normalised(report: LooseDatabaseReport, status: DatabaseStatus): DatabaseReport {
   const { name, engine, target, migrations, applied, warnings, lint, durationMs, error } = report;
   const failed = error !== undefined || status === "failed";
+  // The status as this module's own string: one cloned from a worker's result is a fresh copy per database.
+  status = STATUSES[status] ?? status;
   // Keys in one order whatever built the report: JSON output stays stable.
   const out: LooseDatabaseReport = target === undefined
     ? { name, engine, status: failed ? "failed" : status, migrations, applied }
@@ -121,6 +123,8 @@ function normalised(report: LooseDatabaseReport, status: DatabaseStatus): Databa
   if (failed) out.error = error ?? { kind: "internal", message: `database ${name} failed without an error` };
   return out as DatabaseReport;
 }
+
+const STATUSES: Readonly<Record<string, DatabaseStatus>> = { planned: "planned", succeeded: "succeeded", failed: "failed", skipped: "skipped", cancelled: "cancelled" };
 
 /** The report of `databases`. In a plan a database that was read is `planned`, never `succeeded`: nothing ran. */
 export function buildReport(mode: ReportMode, databases: readonly LooseDatabaseReport[], context: ReportContext = { direction: "up" }): RunReport {

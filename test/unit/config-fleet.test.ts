@@ -129,6 +129,30 @@ ${url}    migrations: { engine: raw, path: ./migrations }
   });
 });
 
+  it("members with equal tags and attributes share one read-only copy; the URL is never an own key", async () => {
+    const p = project(`databases:
+  tenants:
+    fleet:
+      list: [{ name: a, region: eu }, { name: b, region: eu }, { name: c, region: us }]
+      url: "sqlite:./data/{{name}}.db"
+      tags: ["{{region}}"]
+    migrations: { engine: raw, path: ./migrations }
+`);
+    const [a, b, c] = (await loadConfig(p.file, { env: {} })).databases;
+    expect([a!.tags, b!.tags, c!.tags]).toEqual([["eu"], ["eu"], ["us"]]);
+    expect(b!.tags).toBe(a!.tags);
+    expect(b!.attributes).toBe(a!.attributes);
+    expect(c!.attributes).not.toBe(a!.attributes);
+    // Shared, so one member's change would be every member's: refused instead.
+    expect(() => (a!.tags as string[]).push("x")).toThrow(TypeError);
+    expect(() => ((a!.attributes as Record<string, string>).region = "us")).toThrow(TypeError);
+    expect(b!.attributes).toEqual({ region: "eu" });
+    expect(a!.url).toBe("sqlite:./data/a.db");
+    expect(Object.keys(a!)).not.toContain("url");
+    expect(JSON.stringify(a)).not.toContain("a.db");
+    expect({ ...a }).not.toHaveProperty("url");
+  });
+
 describe("fleets and environments", () => {
   it("an environment overrides a fleet's URL template, and its errors point at the override", async () => {
     const p = project(`databases:
