@@ -36,6 +36,12 @@ export interface SerializedError extends ErrorContext {
   message: string;
 }
 
+/**
+ * Marks stagecraft's errors, so an error from another copy of this module is still recognised:
+ * the command runs from a bundle (scripts/bundle-cli.mjs) while a plugin imports the package.
+ */
+const BRAND = Symbol.for("stagecraft.StagecraftError");
+
 export class StagecraftError extends Error {
   readonly kind: ErrorKind;
   readonly context: ErrorContext;
@@ -50,7 +56,14 @@ export class StagecraftError extends Error {
   toJSON(): SerializedError {
     return serializeError(this);
   }
+
+  /** True for a StagecraftError of any copy of stagecraft; a subclass still checks its own class. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== StagecraftError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
 }
+Object.defineProperty(StagecraftError.prototype, BRAND, { value: true });
 
 export function isStagecraftError(value: unknown): value is StagecraftError {
   return value instanceof StagecraftError;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { PACKAGE_JSON } from "../runtime-files.js";
 import { relative } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import type { RunReport } from "../index.js";
@@ -15,7 +16,7 @@ export const EXIT = { ok: 0, invalid: 1, failed: 2, internal: 3, pending: 4, int
 export const out = process.stdout;
 export const err = process.stderr;
 
-export const version = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+export const version = (JSON.parse(readFileSync(PACKAGE_JSON, "utf8")) as { version: string }).version;
 
 /** Flags every command that reads the config takes. */
 export interface CommonFlags {

@@ -34,8 +34,11 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
     // Queued behind other databases when the caller cancelled: this one is never touched.
     if (signal.aborted) return done({ status: "cancelled", migrations: [], applied: [] });
     if (task.announce) events.send({ type: "database:start" });
-    for (const module of folder.modules) await importOnce(module, () => importModule(module, undefined, "module"));
-    for (const plugin of folder.plugins) await importOnce(plugin, () => loadPlugin(plugin));
+    // The modules register the engine: in the calling thread (or a warm worker) it may be registered already.
+    if (!defaultRegistry.has(folder.engine)) {
+      for (const module of folder.modules) await importOnce(module, () => importModule(module, undefined, "module"));
+      for (const plugin of folder.plugins) await importOnce(plugin, () => loadPlugin(plugin));
+    }
     const engine = lookUp(folder.engine);
     base = {
       config: folder.engineConfig,

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { BUILTIN_ENGINES } from "../runtime-files.js";
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Engine } from "../registry/engine.js";
@@ -17,8 +18,6 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 export const IN_PROCESS_MAX_DATABASES = 4;
 /** Server databases in flight in one shared thread at most; p-limit keeps the real number lower. */
 const TASKS_PER_SHARED_THREAD = 64;
-/** Every built-in engine without its zod schema: what a worker needs beside a plugin engine. */
-const BUILTIN_ENGINES = new URL("../engines/builtin-worker.js", import.meta.url).href;
 
 /**
  * Threads for databases that run alone. SQLite work mostly waits on fsync (84 per database of

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { PACKAGE_JSON } from "../runtime-files.js";
 import type { SerializedError } from "../errors.js";
 import type { PlanWarning, StatedMigration } from "../registry/engine.js";
 import type { LintFinding } from "../lint/finding.js";
@@ -13,7 +14,7 @@ export type ReportedMigration = StatedMigration;
 export const REPORT_VERSION = 1;
 
 /** The version of stagecraft that wrote a report. */
-export const STAGECRAFT_VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+export const STAGECRAFT_VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, "utf8")) as { version: string }).version;
 
 /**
  * `planned`: a plan read the database (mode `plan`); `succeeded`: a run finished it (mode `run`);

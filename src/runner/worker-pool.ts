@@ -1,11 +1,11 @@
 import type { Piscina } from "piscina";
+import { WORKER_FILE } from "../runtime-files.js";
 import { once } from "../util/once.js";
 import { handleTask } from "./handle-task.js";
 import { PlanBatches } from "./plan-batches.js";
 import { isProgressMessage, type ProgressMessage, type Task, type TaskResult, type WorkerEvent } from "./protocol.js";
 import { TaskWatch, type TaskWhereabouts } from "./task-watch.js";
 
-const WORKER_FILE = new URL("../../workers/worker.js", import.meta.url).href;
 /** Imported when the first thread starts: a plan that runs in this thread never pays for it. */
 const loadPiscina = once(() => import("piscina"));
 /** SQLite databases one more thread must have ahead of it to pay for its start-up (see `fit`). */

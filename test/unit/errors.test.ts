@@ -32,3 +32,24 @@ describe("errors across a thread boundary", () => {
     expect(ERROR_KINDS).toContain("lock_timeout");
   });
 });
+
+describe("errors from another copy of stagecraft", () => {
+  it("are StagecraftErrors by their brand; a subclass still checks its own class", async () => {
+    const { ConfigError } = await import("../helpers/stagecraft.js");
+    // What another copy's error looks like from here: not this copy's class, but branded.
+    class OtherCopy extends Error {
+      readonly kind = "checksum_mismatch";
+      readonly context = { migration: "001" };
+    }
+    Object.defineProperty(OtherCopy.prototype, Symbol.for("stagecraft.StagecraftError"), { value: true });
+    const foreign = new OtherCopy("edited");
+    expect(foreign instanceof StagecraftError).toBe(true);
+    expect(isStagecraftError(foreign)).toBe(true);
+    expect(serializeError(foreign)).toEqual({ kind: "checksum_mismatch", message: "edited", migration: "001" });
+    expect(foreign instanceof ConfigError).toBe(false);
+    expect(new StagecraftError("internal", "x") instanceof ConfigError).toBe(false);
+    expect(new ConfigError([]) instanceof StagecraftError).toBe(true);
+    expect(new Error("plain") instanceof StagecraftError).toBe(false);
+    expect(serializeError(new Error("plain")).kind).toBe("internal");
+  });
+});

@@ -1,10 +1,11 @@
 import { lazyEngine } from "../lazy-engine.js";
+import { engineWorkerModule } from "../../runtime-files.js";
 import { otherToolCreates } from "../shared/foreign-new.js";
 import type { ZodType } from "zod";
 import type { Engine } from "../../registry/engine.js";
 
 /** The module that registers this engine in a worker thread, without its zod schema. */
-const WORKER_MODULE = new URL("./worker.js", import.meta.url).href;
+const WORKER_MODULE = engineWorkerModule("drizzle");
 
 /**
  * drizzle-kit migration folders (0.x journal or 1.0 folders) with drizzle's own bookkeeping table.

@@ -1,10 +1,11 @@
 import { withPeer } from "../../drivers/peer-dependency.js";
+import { engineWorkerModule } from "../../runtime-files.js";
 import { lazyEngine } from "../lazy-engine.js";
 import type { ZodType } from "zod";
 import type { Engine } from "../../registry/engine.js";
 
 /** The module that registers this engine in a worker thread, without its zod schema. */
-const WORKER_MODULE = new URL("./worker.js", import.meta.url).href;
+const WORKER_MODULE = engineWorkerModule("knex");
 
 /**
  * knex migration modules, run through knex's own Migrator (so the bookkeeping is knex's).

@@ -1,9 +1,10 @@
 import { lazyEngine } from "../lazy-engine.js";
+import { engineWorkerModule } from "../../runtime-files.js";
 import type { ZodType } from "zod";
 import type { Engine } from "../../registry/engine.js";
 
 /** The module that registers this engine in a worker thread, without its zod schema. */
-const WORKER_MODULE = new URL("./worker.js", import.meta.url).href;
+const WORKER_MODULE = engineWorkerModule("raw");
 
 /**
  * Plain `.sql` files with stagecraft's own bookkeeping table.
