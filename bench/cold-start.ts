@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { fmt, median, scratchDir, type Bench } from "./harness.js";
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
-const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
 function wall(args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
   const start = performance.now();

@@ -8,7 +8,7 @@ import { fmt, scratchDir, type Bench } from "./harness.js";
 
 const LARGE = Number(process.env.BENCH_FLEET_MEMBERS ?? 20_000);
 const SMALL = Math.max(1, Math.round(LARGE / 10));
-const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 /** Reports the whole process's peak RSS (main thread and worker threads) on stderr as it exits. */
 const REPORT_RSS = `data:text/javascript,process.on("exit",()=>process.stderr.write("maxRSS "+process.resourceUsage().maxRSS+"\\n"))`;
 

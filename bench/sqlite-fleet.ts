@@ -15,7 +15,7 @@ const MIGRATIONS = 20;
 /** One process per database is slow: it is timed on this many databases and scaled per database. */
 const PROCESS_SAMPLE = Number(process.env.BENCH_PROCESS_SAMPLE ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
 interface Fleet {
   dir: string;

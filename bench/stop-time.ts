@@ -8,7 +8,7 @@ import { median, scratchDir, type Bench } from "./harness.js";
 const DATABASES = Number(process.env.BENCH_STOP_DATABASES ?? 50);
 const MIGRATIONS = 30;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
 /** Starts `stagecraft migrate`, sends SIGTERM once the first database is done, and times the rest. */
 function stopOnce(dir: string, round: number): Promise<{ stopMs: number; code: number | null }> {

@@ -7,4 +7,4 @@
 // `#!/usr/bin/env node` a missing `stagecraft … --env-file x.env` ended in Node's own error
 // (exit 9) before stagecraft ran; after `--` Node leaves every argument to stagecraft.
 // `#!/usr/bin/env -S node --` would do the same, but BusyBox's env (Alpine) has no -S.
-import "../dist/src/cli/main.js";
+import "../dist/cli/main.js";

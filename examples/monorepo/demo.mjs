@@ -4,7 +4,7 @@ import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const cli = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 rmSync(new URL("data", import.meta.url), { recursive: true, force: true });
 
 // A deploy's two phases: pre_deploy databases first (plain `migrate`), post_deploy (analytics) after.

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const cli = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 rmSync(new URL("data", import.meta.url), { recursive: true, force: true });
 mkdirSync(new URL("data", import.meta.url));
 const catalog = new Database(fileURLToPath(new URL("data/catalog.db", import.meta.url)));

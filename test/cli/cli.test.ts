@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { tempProject } from "../helpers/project.js";
 import { checkCliReport } from "../helpers/report-schema.js";
 
-const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const EXAMPLE = fileURLToPath(new URL("../../examples/monorepo", import.meta.url));
 const FIXTURES = fileURLToPath(new URL("../fixtures/plugins", import.meta.url));
 const cleanups: (() => void)[] = [];

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { checkCliReport } from "./report-schema.js";
 
-export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 /** The `stagecraft` command as npm links it: the sh launcher that starts Node with `--` before main.js. */
 export const BIN = fileURLToPath(new URL("../../bin/stagecraft.js", import.meta.url));
 
