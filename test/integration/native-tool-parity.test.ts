@@ -70,6 +70,28 @@ describe("commits per run on SQLite, as the native tools make them or fewer", ()
   });
 });
 
+describe("knex modules loaded once per thread", () => {
+  it("says it is loading a module (for a crash while it loads) only the first time this thread loads it", async () => {
+    // The engine itself, in this thread, as a worker thread runs it for each database of a fleet.
+    const { run } = (await import("../../dist/src/engines/knex/knex-engine.js")) as typeof import("../../src/engines/knex/knex-engine.js");
+    const p = await project("sqlite", "knex", { "001_a.js": knexModule(1), "002_b.js": knexModule(2) });
+    const second = await project("sqlite", "knex", {});
+    const steps = async (q: EngineProject, migrationPath: string): Promise<string[]> => {
+      const events: string[] = [];
+      const result = await run({
+        config: {}, migrationPath, connectionEnv: "MAIN_URL", url: q.db.url, workDir: q.dir, database: "main", lockTimeoutMs: 5_000,
+        signal: new AbortController().signal, direction: "up", steps: 0, onProgress: (e) => void (e.type === "engine:step" && events.push(e.file!)),
+      });
+      expect(result.applied).toEqual(["001_a.js", "002_b.js"]);
+      return events;
+    };
+    const folder = join(p.dir, "migrations");
+    expect(await steps(p, folder)).toEqual([join(folder, "001_a.js"), join(folder, "002_b.js")]);
+    // Another database of the same folder: both modules come from Node's cache, no code of theirs runs.
+    expect(await steps(second, folder)).toEqual([]);
+  });
+});
+
 describe.each(dialects)("the plan a run reports is the plan read afterwards, on %s", (dialect) => {
   const same = async (p: EngineProject, applied: string[]) => {
     const run = only(await p.run());

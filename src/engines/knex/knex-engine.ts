@@ -236,6 +236,9 @@ function targets(state: State, target: Target, opts: PlanOptions): KnexFile[] {
   return downTargets(newestFirst, target, opts.migrationPath, [...byName.keys()]).map((t) => t.file);
 }
 
+/** Migration modules this thread has loaded: every database of a fleet loads the same ones. */
+const loadedInThisThread = new Set<string>();
+
 /**
  * Loads every module a run needs before running any, as knex does: a module that does not load
  * or lacks `up`/`down` fails the run with nothing applied.
@@ -244,15 +247,19 @@ async function loadAll(source: KnexSource, files: KnexFile[], opts: RunOptions, 
   const loaded: Loaded[] = [];
   for (const file of files) {
     let module;
+    const path = pathOf(file);
     try {
-      // A module may end the thread while it loads (process.exit): say which one first.
-      opts.onProgress?.({ type: "engine:step", step: "loading migration module", migration: file.file, file: pathOf(file) });
+      // A module may end the thread while it loads (process.exit): say which one first. Once it
+      // has loaded in this thread, loading it again is a lookup in Node's module cache that runs
+      // none of its code (an edited file too: knex's Migrator would not reload it either).
+      if (!loadedInThisThread.has(path)) opts.onProgress?.({ type: "engine:step", step: "loading migration module", migration: file.file, file: path });
       module = await source.load(file);
+      loadedInThisThread.add(path);
     } catch (error) {
       throw translate(error, file.file, opts, config);
     }
     if (typeof module?.up !== "function" || typeof module?.down !== "function") {
-      throw new StagecraftError("invalid_config", `knex migration ${file.file} must export both up and down functions; nothing was applied`, { migration: file.file, file: pathOf(file), hint: "add the missing function" });
+      throw new StagecraftError("invalid_config", `knex migration ${file.file} must export both up and down functions; nothing was applied`, { migration: file.file, file: path, hint: "add the missing function" });
     }
     loaded.push({ file, module });
   }
