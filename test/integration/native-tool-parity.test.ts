@@ -133,3 +133,29 @@ describe.each(dialects)("the plan a run reports is the plan read afterwards, on 
     await same(p, []);
   });
 });
+
+describe("a drizzle folder read once per thread", () => {
+  it("is read again after any edit: a changed file of the same size, a new journal entry, a stray .sql file, a removed file", async () => {
+    const { readDrizzleMigrations } = (await import("../../dist/src/engines/drizzle/drizzle-source.js")) as typeof import("../../src/engines/drizzle/drizzle-source.js");
+    const p = await project("sqlite", "drizzle", drizzleFiles("journal", [drizzleBody(0), drizzleBody(1)]));
+    const dir = join(p.dir, "migrations");
+    const read = async () => {
+      const { migrations, warnings } = await readDrizzleMigrations(dir, "journal");
+      return { ids: migrations.map((m) => m.id), checksums: migrations.map((m) => m.checksum), warnings: warnings.map((w) => w.message) };
+    };
+    const first = await read();
+    expect(first.ids).toEqual(["0000_step0", "0001_step1"]);
+    expect(await read()).toEqual(first);
+    // Same size, other bytes.
+    p.migration("0001_step1.sql", drizzleBody(1).replace("t1", "u1"));
+    const edited = await read();
+    expect(edited.checksums[0]).toBe(first.checksums[0]);
+    expect(edited.checksums[1]).not.toBe(first.checksums[1]);
+    for (const [name, text] of Object.entries(drizzleFiles("journal", [drizzleBody(0), drizzleBody(1), drizzleBody(2)]))) if (name !== "0001_step1.sql") p.migration(name, text);
+    expect((await read()).ids).toEqual(["0000_step0", "0001_step1", "0002_step2"]);
+    p.migration("9999_stray.sql", "SELECT 1;");
+    expect((await read()).warnings).toEqual([expect.stringContaining("9999_stray.sql")]);
+    p.remove("0002_step2.sql");
+    await expect(read()).rejects.toThrow(/drizzle journal entry 0002_step2 has no file/);
+  });
+});
