@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
@@ -157,5 +158,35 @@ describe("a drizzle folder read once per thread", () => {
     expect((await read()).warnings).toEqual([expect.stringContaining("9999_stray.sql")]);
     p.remove("0002_step2.sql");
     await expect(read()).rejects.toThrow(/drizzle journal entry 0002_step2 has no file/);
+  });
+});
+
+describe.each(dialects.filter((d) => d !== "mysql"))("knex's lock row taken inside the run's transaction, on %s", (dialect) => {
+  it("a knex run that applied a migration while we waited for its lock row is seen: we read again and apply only the rest", async () => {
+    const p = await project(dialect, "knex", { "001_a.js": knexModule(1), "002_b.js": knexModule(2) }, { lock_timeout_ms: 30_000 });
+    const { default: knexFactory } = await import("knex");
+    const connection = dialect === "sqlite" ? { filename: p.db.url.slice("sqlite:".length) } : p.db.url;
+    const knex = knexFactory({ client: dialect === "sqlite" ? "better-sqlite3" : "pg", connection, useNullAsDefault: true, log: { warn() {}, error() {}, deprecate() {}, debug() {} } });
+    try {
+      // A knex run without a transaction holds the row as a committed 1 (knex's disableTransactions).
+      const { ensureTable } = createRequire(import.meta.url)("knex/lib/migrations/migrate/table-creator.js") as { ensureTable(table: string, schema: undefined, knex: unknown): Promise<unknown> };
+      await ensureTable("knex_migrations", undefined, knex);
+      await knex("knex_migrations_lock").update({ is_locked: 1 });
+      const running = p.run();
+      // Meanwhile that knex run applies 001 and frees its row.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await knex.transaction(async (trx) => {
+        await trx.schema.createTable("t1", (t) => t.integer("id"));
+        await trx("knex_migrations").insert({ name: "001_a.js", batch: 1, migration_time: new Date() });
+        await trx("knex_migrations_lock").update({ is_locked: 0 });
+      });
+      const report = only(await running);
+      expect(report.error).toBeUndefined();
+      expect(report.applied).toEqual(["002_b.js"]);
+      expect((await knex("knex_migrations").select("name", "batch").orderBy("id")).map((r: { name: string; batch: number }) => `${r.name}@${Number(r.batch)}`)).toEqual(["001_a.js@1", "002_b.js@2"]);
+      expect(Number((await knex("knex_migrations_lock").first("is_locked")).is_locked)).toBe(0);
+    } finally {
+      await knex.destroy();
+    }
   });
 });
