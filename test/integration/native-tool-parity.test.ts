@@ -175,11 +175,20 @@ describe.each(dialects.filter((d) => d !== "mysql"))("knex's lock row taken insi
       const running = p.run();
       // Meanwhile that knex run applies 001 and frees its row.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
-      await knex.transaction(async (trx) => {
-        await trx.schema.createTable("t1", (t) => t.integer("id"));
-        await trx("knex_migrations").insert({ name: "001_a.js", batch: 1, migration_time: new Date() });
-        await trx("knex_migrations_lock").update({ is_locked: 0 });
-      });
+      const work = ["CREATE TABLE t1 (id INT)", "INSERT INTO knex_migrations (name, batch, migration_time) VALUES ('001_a.js', 1, 0)", "UPDATE knex_migrations_lock SET is_locked = 0"];
+      if (dialect === "sqlite") {
+        // Write-locked from its BEGIN, waiting its turn like any writer (the run retries its transaction meanwhile).
+        const { default: Database } = await import("better-sqlite3");
+        const db = new Database(p.db.url.slice("sqlite:".length), { timeout: 20_000 });
+        db.exec(`BEGIN IMMEDIATE; ${work.join("; ")}; COMMIT`);
+        db.close();
+      } else {
+        await knex.transaction(async (trx) => {
+          await trx.schema.createTable("t1", (t) => t.integer("id"));
+          await trx("knex_migrations").insert({ name: "001_a.js", batch: 1, migration_time: new Date() });
+          await trx("knex_migrations_lock").update({ is_locked: 0 });
+        });
+      }
       const report = only(await running);
       expect(report.error).toBeUndefined();
       expect(report.applied).toEqual(["002_b.js"]);
