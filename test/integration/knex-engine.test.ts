@@ -101,7 +101,7 @@ describe.each(dialects)("knex engine on %s", (dialect) => {
     expect(report.error).toMatchObject({ kind: "migration_failed", migration: "002_bad.js" });
     expect(report.error?.message).toContain(`database main: ${p.dir}/migrations/002_bad.js: `);
     const { knex } = realKnex(p);
-    const names = (await knex("knex_migrations").select("name")).map((r: { name: string }) => r.name);
+    const names = (await knex.schema.hasTable("knex_migrations")) ? (await knex("knex_migrations").select("name")).map((r: { name: string }) => r.name) : [];
     if (dialect === "mysql") {
       // DDL commits implicitly on MySQL: the first migration stays recorded and `half` behind, and
       // the half-done one is recorded as failed, blocking until resolved (knex itself would rerun it).
@@ -112,12 +112,17 @@ describe.each(dialects)("knex engine on %s", (dialect) => {
       const blocked = only(await p.plan());
       expect(blocked.error).toMatchObject({ kind: "migration_failed", migration: "002_bad.js" });
       expect(blocked.migrations.map((m) => m.state)).toEqual(["applied", "failed"]);
+      expect(Number((await knex("knex_migrations_lock").first("is_locked")).is_locked)).toBe(0);
     } else {
+      // knex's tables are made in the run's one transaction, so a failed first run leaves nothing at all.
       expect(names).toEqual([]);
       expect(report.applied).toEqual([]);
       expect(await knex.schema.hasTable("ok_table")).toBe(false);
+      expect(await knex.schema.hasTable("knex_migrations_lock")).toBe(false);
+      // knex's own Migrator makes its tables again and runs from the start.
+      p.migration("002_bad.js", migration("good_table"));
+      expect(await knex.migrate.latest({ directory: `${p.dir}/migrations` })).toEqual([1, ["001_ok.js", "002_bad.js"]]);
     }
-    expect(Number((await knex("knex_migrations_lock").first("is_locked")).is_locked)).toBe(0);
   });
 
   it("a failing migration with disableTransactions keeps the earlier ones recorded", async () => {

@@ -9,7 +9,7 @@ import { withLock } from "../shared/with-lock.js";
 import type { DrizzleConfig } from "./config.js";
 import { readDrizzleConfig } from "./settings.js";
 import { detectFormat, readDrizzleMigrations, drizzleScript, type DrizzleMigration } from "./drizzle-source.js";
-import { MARKER_TABLE, planOf, readState, type DrizzleState } from "./drizzle-state.js";
+import { afterRun, MARKER_TABLE, planOf, readState, type DrizzleState } from "./drizzle-state.js";
 import { DrizzleTable } from "./drizzle-table.js";
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
@@ -36,14 +36,16 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
 /** The run, with the database's migration lock held. */
 async function runLocked(driver: Driver, config: DrizzleConfig, opts: RunOptions): Promise<RunResult> {
-  const state = await lockedState(driver, config, opts);
+  const all = config.transaction_mode === "all";
+  // One transaction for the run makes the table in it too (see applyAll).
+  const state = await lockedState(driver, config, opts, { ensureTable: !all });
   if (state.blocked) throw state.blocked;
   await upgradeLegacy(driver, state);
   const todo = upTargets(state.migrations, (m) => state.applied.has(m.id), { direction: "up", steps: opts.steps, to: opts.to }, opts.migrationPath);
   checkOrder(todo, state, config);
   await checkScripts(driver, todo.map(drizzleScript));
-  const { applied, cancelled } = config.transaction_mode === "all" ? await applyAll(driver, state.table, todo, opts) : await applyEach(driver, state.table, todo, opts);
-  const after = applied.length === 0 ? state : await readState(driver, config, opts);
+  const { applied, cancelled } = all ? await applyAll(driver, state.table, todo, opts) : await applyEach(driver, state.table, todo, opts);
+  const after = await afterRun(state, applied);
   return { applied, ...(cancelled ? { cancelled } : {}), migrations: planOf(after), warnings: after.warnings };
 }
 
@@ -74,8 +76,15 @@ async function applyAll(driver: Driver, table: DrizzleTable, todo: DrizzleMigrat
   // Nothing counts as applied until the one transaction commits: hold back the events.
   const held: { migration: string; durationMs: number }[] = [];
   let cancelled = false;
-  if (todo.length === 0) return { applied, cancelled };
+  if (todo.length === 0) {
+    // drizzle makes its table on every run, pending migrations or not.
+    await table.ensure();
+    return { applied, cancelled };
+  }
   await inTransaction(driver, async () => {
+    // The table is made in the run's transaction: a fresh database commits once, and a failed
+    // first run leaves nothing behind.
+    await table.ensure();
     for (const m of todo) {
       if (opts.signal.aborted) {
         cancelled = true;
@@ -131,12 +140,13 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
 }
 
 /**
- * The state as a locked operation (a run, a baseline) starts from: the table made sure of, and
- * markers left by a runner that died after its migration committed cleared.
+ * The state as a locked operation (a run, a baseline) starts from: the table made sure of (unless
+ * the caller makes it in its own transaction), and markers left by a runner that died after its
+ * migration committed cleared.
  */
-export async function lockedState(driver: Driver, config: DrizzleConfig, opts: PlanOptions): Promise<DrizzleState> {
+export async function lockedState(driver: Driver, config: DrizzleConfig, opts: PlanOptions, { ensureTable = true }: { ensureTable?: boolean } = {}): Promise<DrizzleState> {
   const format = detectFormat(opts.migrationPath, config.format);
-  await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
+  if (ensureTable) await new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema).ensure();
   const state = await readState(driver, config, opts);
   if (state.stale.length === 0) return state;
   const markers = new UnfinishedMarkers(driver, MARKER_TABLE);

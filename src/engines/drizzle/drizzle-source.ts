@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StagecraftError } from "../../errors.js";
 import type { TextRange } from "../../sql/statement.js";
@@ -57,17 +57,53 @@ export interface DrizzleSource {
   warnings: PlanWarning[];
 }
 
-/** Reads the migrations of either drizzle-kit layout, in drizzle's apply order, with what drizzle would skip as warnings. */
-export async function readDrizzleMigrations(dir: string, format: DrizzleFormat): Promise<DrizzleSource> {
-  const source = format === "journal" ? readJournal(dir) : readFolders(dir);
-  if (source.migrations.length === 0) source.warnings.unshift(emptyFolderWarning(dir, format === "journal" ? "entries in meta/_journal.json" : "migration folders (<YYYYMMDDHHMMSS>_name/migration.sql)"));
-  return source;
+/** A path and its {@link statKey} when it was read. */
+type Input = [path: string, key: string | undefined];
+
+interface Memo extends DrizzleSource {
+  /** What the folder was read from: the folder itself, the journal, each file (and each 1.0 sub-folder). */
+  inputs: Input[];
 }
 
-function readJournal(dir: string): DrizzleSource {
+/** The folders this thread has read, by format and path: every database of a fleet reads the same one. */
+const memos = new Map<string, Memo>();
+/** Enough for any project; a thread that reads more folders just reads them again. */
+const MAX_MEMOS = 1_000;
+
+/** Size, modification time and inode: what changes when a file is edited, replaced or (for a folder) gains or loses an entry. */
+function statKey(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the migrations of either drizzle-kit layout, in drizzle's apply order, with what drizzle
+ * would skip as warnings. A thread reads, hashes and checks a folder once and then only stats
+ * what it was read from, so each further database of a fleet costs a stat per file; any edit,
+ * added or removed file reads it again. Callers must not change what it returns.
+ */
+export async function readDrizzleMigrations(dir: string, format: DrizzleFormat): Promise<DrizzleSource> {
+  const memoKey = `${format}\0${dir}`;
+  const memo = memos.get(memoKey);
+  if (memo !== undefined && memo.inputs.every(([path, key]) => statKey(path) === key)) return { migrations: memo.migrations, warnings: [...memo.warnings] };
+  // Each input is stat'ed before it is read: an edit after the stat reads it again next time.
+  const inputs: Input[] = [[dir, statKey(dir)]];
+  const source = format === "journal" ? readJournal(dir, inputs) : readFolders(dir, inputs);
+  if (source.migrations.length === 0) source.warnings.unshift(emptyFolderWarning(dir, format === "journal" ? "entries in meta/_journal.json" : "migration folders (<YYYYMMDDHHMMSS>_name/migration.sql)"));
+  if (memos.size >= MAX_MEMOS) memos.clear();
+  memos.set(memoKey, { ...source, inputs });
+  return { migrations: source.migrations, warnings: [...source.warnings] };
+}
+
+function readJournal(dir: string, inputs: Input[]): DrizzleSource {
   const journalPath = join(dir, "meta", "_journal.json");
   let raw: unknown;
   try {
+    inputs.push([journalPath, statKey(journalPath)]);
     raw = JSON.parse(readSourceFile(journalPath));
   } catch (error) {
     throw new StagecraftError("invalid_config", `cannot read drizzle journal ${journalPath}: ${(error as Error).message}`, { file: journalPath, hint: "regenerate it with drizzle-kit generate" });
@@ -76,7 +112,9 @@ function readJournal(dir: string): DrizzleSource {
   if ("message" in journal) throw new StagecraftError("invalid_config", `drizzle journal ${journalPath} is malformed at ${journal.path}: ${journal.message}`, { file: journalPath });
   const migrations = journal.entries.map((entry) => {
     const file = join(dir, `${entry.tag}.sql`);
-    if (!existsSync(file)) throw new StagecraftError("invalid_config", `drizzle journal entry ${entry.tag} has no file ${file}`, { file: journalPath, migration: entry.tag });
+    const key = statKey(file);
+    if (key === undefined) throw new StagecraftError("invalid_config", `drizzle journal entry ${entry.tag} has no file ${file}`, { file: journalPath, migration: entry.tag });
+    inputs.push([file, key]);
     return migration(entry.tag, file, readSourceFile(file), entry.when);
   });
   // drizzle runs only what the journal lists: a .sql file beside it that it does not list never runs.
@@ -87,12 +125,14 @@ function readJournal(dir: string): DrizzleSource {
   return { migrations, warnings };
 }
 
-function readFolders(dir: string): DrizzleSource {
+function readFolders(dir: string, inputs: Input[]): DrizzleSource {
   const warnings: PlanWarning[] = [];
   const folders: string[] = [];
   for (const entry of listSourceDir(dir)) {
     if (entry.kind === "broken" && /^\d{14}/.test(entry.name)) throw brokenLink(entry);
     if (entry.kind !== "dir") continue;
+    // A sub-folder's own entries decide whether it is a migration: it is an input too.
+    inputs.push([entry.path, statKey(entry.path)]);
     if (existsSync(join(entry.path, "migration.sql"))) folders.push(entry.name);
     else if (entry.name !== "meta") warnings.push(ignoredFileWarning(entry.path, "the folder has no migration.sql, so drizzle skips it"));
   }
@@ -105,6 +145,7 @@ function readFolders(dir: string): DrizzleSource {
     }
     const [, y, mo, d, h, mi, s] = stamp.map(Number) as [number, number, number, number, number, number, number];
     const file = join(dir, name, "migration.sql");
+    inputs.push([file, statKey(file)]);
     return migration(name, file, readSourceFile(file), Date.UTC(y, mo - 1, d, h, mi, s));
   });
   return { migrations, warnings };

@@ -5,7 +5,7 @@ import { sha256MatchesIgnoringLineEndings } from "../shared/checksum.js";
 import { toIsoUtc } from "../shared/iso-time.js";
 import { UnfinishedMarkers, type Unfinished } from "../shared/unfinished-marker.js";
 import type { DrizzleConfig } from "./config.js";
-import { detectFormat, readDrizzleMigrations, type DrizzleMigration } from "./drizzle-source.js";
+import { detectFormat, readDrizzleMigrations, type DrizzleFormat, type DrizzleMigration } from "./drizzle-source.js";
 import { DrizzleTable, type DrizzleRow } from "./drizzle-table.js";
 import { matchLegacyRows } from "./drizzle-upgrade.js";
 
@@ -16,6 +16,9 @@ export interface DrizzleState {
   migrations: DrizzleMigration[];
   applied: Map<string, DrizzleRow>;
   table: DrizzleTable;
+  /** Whether the table has drizzle 1.0's `name` column; undefined when there is no table yet. */
+  nameColumn: boolean | undefined;
+  format: DrizzleFormat;
   /** Rows of a drizzle 0.x table under the 1.0 folder layout, with the folder each belongs to. */
   legacy?: Map<DrizzleRow, DrizzleMigration>;
   /** Markers of attempts that did not finish: they block. */
@@ -35,8 +38,10 @@ export async function readState(driver: Driver, config: DrizzleConfig, opts: Pla
   const table = new DrizzleTable(driver, format, config.migrationsTable, config.migrationsSchema);
   let rows: DrizzleRow[] = [];
   let legacy: Map<DrizzleRow, DrizzleMigration> | undefined;
+  let nameColumn: boolean | undefined;
   if (await table.exists()) {
     const withName = await table.hasNameColumn();
+    nameColumn = withName;
     rows = await table.read(withName);
     if (format === "folders" && !withName) {
       // A 0.x table under the 1.0 layout (after `drizzle-kit up`): match as drizzle 1.0 does;
@@ -69,7 +74,37 @@ export async function readState(driver: Driver, config: DrizzleConfig, opts: Pla
     });
   }
   const stale = markers.filter((u) => applied.has(u.id));
-  return { migrations, applied, table, ...(legacy ? { legacy } : {}), unfinished, stale, warnings, ...(blocked ? { blocked } : {}) };
+  return { migrations, applied, table, nameColumn, format, ...(legacy ? { legacy } : {}), unfinished, stale, warnings, ...(blocked ? { blocked } : {}) };
+}
+
+/**
+ * The state after a run that applied `ids` and succeeded, without reading it all again: the
+ * folder is the one just read, markers of the run's own are cleared (others block a run), and the
+ * new rows are what the run wrote. A 0.x table's rows are exactly what was inserted; rows of a
+ * table with drizzle 1.0's `name` column carry a server-side `applied_at`, so they are read back.
+ */
+export async function afterRun(state: DrizzleState, ids: string[]): Promise<DrizzleState> {
+  if (ids.length === 0) return state;
+  const applied = new Map(state.applied);
+  const byId = new Map(state.migrations.map((m) => [m.id, m]));
+  // 1.0 folders always end with a `name` column (a 0.x table is upgraded first); a 0.x journal's
+  // table has one only when drizzle 1.0 made it.
+  const nameColumn = state.format === "folders" || state.nameColumn === true;
+  if (nameColumn) {
+    const rows = new Map((await state.table.read(true)).map((row) => [state.format === "folders" ? row.name : row.createdAt, row]));
+    for (const id of ids) {
+      const row = rows.get(state.format === "folders" ? id : byId.get(id)!.createdAt);
+      if (row === undefined) throw new StagecraftError("internal", `drizzle migration ${id} was applied but its row is not in ${state.table.qualified}`, { migration: id });
+      applied.set(id, row);
+    }
+  } else {
+    for (const id of ids) {
+      const m = byId.get(id)!;
+      applied.set(id, { hash: m.checksum, createdAt: m.createdAt, name: null, appliedAt: null });
+    }
+  }
+  const done = new Set(ids);
+  return { ...state, applied, nameColumn, unfinished: state.unfinished.filter((u) => !done.has(u.id)), stale: [] };
 }
 
 /** Every migration with its state; unfinished attempts of migrations no longer in the folder come last. */

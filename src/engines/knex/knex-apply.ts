@@ -29,36 +29,45 @@ function usesTransaction(module: KnexModule, config: KnexConfig): boolean {
 }
 
 /**
- * Runs `todo` up (recording each in `batch`) or down (deleting its row).
- *
- * Where DDL is transactional and every migration uses a transaction, the run is one transaction,
- * as knex's `latest()` makes it: all or nothing; a cancelled run stops between migrations and
- * commits what ran. Otherwise each migration runs on its own; one that cannot roll back with its
- * row (MySQL DDL, `transaction: false`, `disableTransactions`) is marked unfinished in
- * `stagecraft_knex_unfinished` before it starts and unmarked after its row is written, so a
+ * Whether a run of `todo` is one transaction, as knex's `latest()` makes it: where DDL is
+ * transactional and every migration uses a transaction. Then it is all or nothing, knex's lock row
+ * is taken inside it (see knex-lock.ts `inLockedTransaction`) and {@link applyInTransaction} runs
+ * the migrations; otherwise {@link runMigrations} runs each on its own.
+ */
+export function runsInOneTransaction(todo: Loaded[], config: KnexConfig, transactionalDdl: boolean): boolean {
+  return transactionalDdl && todo.every((m) => usesTransaction(m.module, config));
+}
+
+/** What {@link applyInTransaction} did; `held` are the "applied" events, to send once the transaction commits. */
+export interface AppliedInTransaction extends RunResult {
+  held: MigrationProgress[];
+}
+
+/**
+ * Runs `todo` up (recording each in `batch`) or down (deleting its row) inside the run's one
+ * transaction `trx`. A cancelled run stops between migrations and commits what ran.
+ */
+export async function applyInTransaction(ctx: ApplyContext, trx: Knex.Transaction, todo: Loaded[], batch: number): Promise<AppliedInTransaction> {
+  const done: string[] = [];
+  const held: MigrationProgress[] = [];
+  for (const m of todo) {
+    if (ctx.opts.signal.aborted) return { applied: done, cancelled: true, held };
+    held.push(await step(ctx, trx, m, batch));
+    done.push(m.file.file);
+  }
+  return { applied: done, held };
+}
+
+/**
+ * Runs `todo` each on its own (see {@link runsInOneTransaction}): a migration that cannot roll
+ * back with its row (MySQL DDL, `transaction: false`, `disableTransactions`) is marked unfinished
+ * in `stagecraft_knex_unfinished` before it starts and unmarked after its row is written, so a
  * failure or a killed runner leaves a record that blocks until `stagecraft migrate resolve`.
+ * Call while holding knex's lock row (knex-lock.ts `takeKnexLock`).
  */
 export async function runMigrations(ctx: ApplyContext, todo: Loaded[], batch: number): Promise<RunResult> {
   const { knex, config, opts } = ctx;
   const done: string[] = [];
-  const whole = ctx.transactionalDdl && todo.length > 1 && todo.every((m) => usesTransaction(m.module, config));
-  if (whole) {
-    const held: MigrationProgress[] = [];
-    let cancelled = false;
-    await knex.transaction(async (trx) => {
-      for (const m of todo) {
-        if (opts.signal.aborted) {
-          cancelled = true;
-          break;
-        }
-        held.push(await step(ctx, trx, m, batch));
-        done.push(m.file.file);
-      }
-    });
-    // Nothing counts as applied until the one transaction commits.
-    for (const event of held) opts.onProgress?.(event);
-    return cancelled ? { applied: done, cancelled } : { applied: done };
-  }
   for (const m of todo) {
     if (opts.signal.aborted) return { applied: done, cancelled: true };
     const transaction = usesTransaction(m.module, config);

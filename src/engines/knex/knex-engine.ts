@@ -12,10 +12,10 @@ import { describeId } from "../shared/sql-migration.js";
 import { withLock } from "../shared/with-lock.js";
 import type { KnexConfig } from "./config.js";
 import { readKnexConfig } from "./settings.js";
-import { runMigrations, type Loaded } from "./knex-apply.js";
+import { applyInTransaction, runMigrations, runsInOneTransaction, type ApplyContext, type Loaded } from "./knex-apply.js";
 import { knexClientConfig, knexConnectError } from "./knex-client.js";
 import { peerMissing } from "../../drivers/peer-dependency.js";
-import { takeKnexLock } from "./knex-lock.js";
+import { inLockedTransaction, takeKnexLock } from "./knex-lock.js";
 import { pathOf, readKnexSource, type KnexFile, type KnexSource } from "./knex-source.js";
 import { KnexTables, type KnexMarker, type KnexRow } from "./knex-tables.js";
 
@@ -55,18 +55,70 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const config = readKnexConfig(opts.config);
   const target: Target = { direction: opts.direction, steps: opts.steps, to: opts.to };
   checkTarget(target);
-  return withKnexLocked(opts, config, async (knex, tables, transactionalDdl) => {
-    const state = await readState(knex, tables, config, opts);
-    // Complete migrations whose runner died before it cleared their mark: clear it now.
-    for (const marker of state.stale) await tables.unmark(knex, marker.name);
-    if (state.blocked) throw state.blocked;
-    const todo = await loadAll(state.source, targets(state, target, opts), opts, config);
-    const batch = opts.direction === "up" ? (await tables.latestBatch(knex)) + 1 : 0;
-    const translator = (error: unknown, file: string) => translate(error, file, opts, config);
-    const result = await runMigrations({ knex, tables, config, opts, transactionalDdl, translate: translator }, todo, batch);
-    const after = result.applied.length === 0 ? state : await readState(knex, tables, config, opts);
-    return { ...result, migrations: planOf(after), warnings: state.source.warnings };
+  return withKnexSession(opts, config, async (knex, tables, transactionalDdl) => {
+    for (;;) {
+      const state = await readState(knex, tables, config, opts);
+      // Complete migrations whose runner died before it cleared their mark: clear it now.
+      for (const marker of state.stale) await tables.unmark(knex, marker.name);
+      if (state.blocked) throw state.blocked;
+      const todo = await loadAll(state.source, targets(state, target, opts), opts, config);
+      const ctx: ApplyContext = { knex, tables, config, opts, transactionalDdl, translate: (error, file) => translate(error, file, opts, config) };
+      const outcome = runsInOneTransaction(todo, config, transactionalDdl) ? await runWhole(ctx, state, todo) : await runEach(ctx, state, todo);
+      // A knex run changed knex_migrations between our read and its lock row: read it again.
+      if (outcome === undefined) continue;
+      // Nothing else changes in a run that succeeds: marks of its own are cleared, others block it.
+      const after: State = { ...state, rows: outcome.rows, unfinished: [], stale: [] };
+      return { ...outcome.result, migrations: planOf(after), warnings: state.source.warnings };
+    }
   });
+}
+
+interface Outcome {
+  result: RunResult;
+  /** knex_migrations after the run, read in the run's own transaction or lock. */
+  rows: KnexRow[];
+}
+
+/**
+ * The run as knex's `latest()` makes it: one transaction that makes sure of knex's tables, takes
+ * knex's lock row, re-reads knex_migrations, runs every migration with its row and frees the row.
+ * A fresh database commits once; one with nothing to run is not written to.
+ */
+async function runWhole(ctx: ApplyContext, state: State, todo: Loaded[]): Promise<Outcome | undefined> {
+  const { knex, tables, config, opts } = ctx;
+  if (todo.length === 0 && (await tables.has(knex, config.tableName)) && (await tables.has(knex, tables.lockTableName))) return { result: { applied: [] }, rows: state.rows };
+  const outcome = await inLockedTransaction(knex, tables, (trx) => ensureTable(config.tableName, config.schemaName, trx), opts, async (trx) => {
+    const rows = await tables.completed(trx);
+    if (!sameRows(rows, state.rows)) return undefined;
+    const batch = opts.direction === "up" ? (await tables.latestBatch(trx)) + 1 : 0;
+    const { held, ...result } = await applyInTransaction(ctx, trx, todo, batch);
+    return { result, held, rows: result.applied.length === 0 ? rows : await tables.completed(trx) };
+  });
+  if (outcome === undefined) return undefined;
+  // Nothing counts as applied until the one transaction commits.
+  for (const event of outcome.held) opts.onProgress?.(event);
+  return { result: outcome.result, rows: outcome.rows };
+}
+
+/** Each migration on its own (MySQL, opted-out migrations), holding knex's lock row for the run as a committed row. */
+async function runEach(ctx: ApplyContext, state: State, todo: Loaded[]): Promise<Outcome | undefined> {
+  const { knex, tables, config, opts } = ctx;
+  await ensureTable(config.tableName, config.schemaName, knex);
+  const release = await takeKnexLock(knex, tables, opts);
+  try {
+    const rows = await tables.completed(knex);
+    if (!sameRows(rows, state.rows)) return undefined;
+    const batch = opts.direction === "up" ? (await tables.latestBatch(knex)) + 1 : 0;
+    const result = await runMigrations(ctx, todo, batch);
+    return { result, rows: result.applied.length === 0 ? rows : await tables.completed(knex) };
+  } finally {
+    // A release that fails leaves our record beside the row: the next run frees it.
+    await release().catch(() => undefined);
+  }
+}
+
+function sameRows(a: KnexRow[], b: KnexRow[]): boolean {
+  return a.length === b.length && a.every((row, i) => row.id === b[i]!.id && row.name === b[i]!.name);
 }
 
 /** `applied`: record a failed or never-run migration as applied. `rolled-back`: forget a failed attempt. */
@@ -101,24 +153,28 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
  * knex's lock row, makes sure knex's tables exist (knex's own DDL), runs `fn`, releases both.
  */
 export async function withKnexLocked<T>(opts: PlanOptions, config: KnexConfig, fn: (knex: Knex, tables: KnexTables, transactionalDdl: boolean) => Promise<T>): Promise<T> {
+  return withKnexSession(opts, config, async (knex, tables, transactionalDdl) => {
+    await ensureTable(config.tableName, config.schemaName, knex);
+    const release = await takeKnexLock(knex, tables, opts);
+    let result: T;
+    try {
+      result = await fn(knex, tables, transactionalDdl);
+    } catch (error) {
+      // A release that fails leaves our record beside the row: the next run frees it.
+      await release().catch(() => undefined);
+      throw error;
+    }
+    await release().catch(() => undefined);
+    return result;
+  });
+}
+
+/** Opens knex and takes stagecraft's session lock (second connection; on SQLite the lock file), runs `fn`, releases. */
+async function withKnexSession<T>(opts: PlanOptions, config: KnexConfig, fn: (knex: Knex, tables: KnexTables, transactionalDdl: boolean) => Promise<T>): Promise<T> {
   return withKnex(opts, false, async (knex) => {
     const session = await openDriver(opts);
     try {
-      return await withLock(session, { name: `knex:${config.schemaName ?? ""}.${config.tableName}`, label: `knex:${config.schemaName ? `${config.schemaName}.` : ""}${config.tableName}` }, opts, async () => {
-        await ensureTable(config.tableName, config.schemaName, knex);
-        const tables = new KnexTables(config);
-        const release = await takeKnexLock(knex, tables, opts);
-        let result: T;
-        try {
-          result = await fn(knex, tables, session.transactionalDdl);
-        } catch (error) {
-          // A release that fails leaves our record beside the row: the next run frees it.
-          await release().catch(() => undefined);
-          throw error;
-        }
-        await release().catch(() => undefined);
-        return result;
-      });
+      return await withLock(session, { name: `knex:${config.schemaName ?? ""}.${config.tableName}`, label: `knex:${config.schemaName ? `${config.schemaName}.` : ""}${config.tableName}` }, opts, () => fn(knex, new KnexTables(config), session.transactionalDdl));
     } finally {
       await session.close();
     }
@@ -180,6 +236,9 @@ function targets(state: State, target: Target, opts: PlanOptions): KnexFile[] {
   return downTargets(newestFirst, target, opts.migrationPath, [...byName.keys()]).map((t) => t.file);
 }
 
+/** Migration modules this thread has loaded: every database of a fleet loads the same ones. */
+const loadedInThisThread = new Set<string>();
+
 /**
  * Loads every module a run needs before running any, as knex does: a module that does not load
  * or lacks `up`/`down` fails the run with nothing applied.
@@ -188,15 +247,19 @@ async function loadAll(source: KnexSource, files: KnexFile[], opts: RunOptions, 
   const loaded: Loaded[] = [];
   for (const file of files) {
     let module;
+    const path = pathOf(file);
     try {
-      // A module may end the thread while it loads (process.exit): say which one first.
-      opts.onProgress?.({ type: "engine:step", step: "loading migration module", migration: file.file, file: pathOf(file) });
+      // A module may end the thread while it loads (process.exit): say which one first. Once it
+      // has loaded in this thread, loading it again is a lookup in Node's module cache that runs
+      // none of its code (an edited file too: knex's Migrator would not reload it either).
+      if (!loadedInThisThread.has(path)) opts.onProgress?.({ type: "engine:step", step: "loading migration module", migration: file.file, file: path });
       module = await source.load(file);
+      loadedInThisThread.add(path);
     } catch (error) {
       throw translate(error, file.file, opts, config);
     }
     if (typeof module?.up !== "function" || typeof module?.down !== "function") {
-      throw new StagecraftError("invalid_config", `knex migration ${file.file} must export both up and down functions; nothing was applied`, { migration: file.file, file: pathOf(file), hint: "add the missing function" });
+      throw new StagecraftError("invalid_config", `knex migration ${file.file} must export both up and down functions; nothing was applied`, { migration: file.file, file: path, hint: "add the missing function" });
     }
     loaded.push({ file, module });
   }

@@ -33,11 +33,7 @@ export async function takeKnexLock(knex: Knex, tables: KnexTables, opts: PlanOpt
     }));
     if (taken) break;
     if (opts.signal.aborted) throw new StagecraftError("cancelled", `stopped waiting for knex's migration lock (${lockTable}.is_locked = 1): the run was cancelled`);
-    if (Date.now() >= deadline) {
-      throw new StagecraftError("lock_timeout", `timed out after ${opts.lockTimeoutMs} ms waiting for knex's migration lock (${lockTable}.is_locked = 1)`, {
-        hint: `a knex run (the knex CLI, or an application calling knex.migrate) holds it; stagecraft frees locks its own runs leave behind, so if no knex is running, a crashed knex run left it: free it with \`npx knex migrate:unlock\``,
-      });
-    }
+    if (Date.now() >= deadline) throw rowTimeout(lockTable, opts);
     await wait();
   }
   return async () => {
@@ -46,6 +42,54 @@ export async function takeKnexLock(knex: Knex, tables: KnexTables, opts: PlanOpt
       await tables.table(trx, OWNER_TABLE).where({ lock_table: lockTable }).del();
     });
   };
+}
+
+/** Thrown inside {@link inLockedTransaction}'s transaction when knex's lock row is held: rolls it back to wait. */
+class RowHeld extends Error {}
+
+/**
+ * Runs `fn` in one transaction that takes knex's lock row first and frees it last, as knex's own
+ * `latest()` does when every migration uses a transaction: the row is set and reset inside the
+ * transaction, so it is never seen set and a crash cannot leave it set (the transaction rolls
+ * back), and no record of ours is needed. knex's tables are made sure of in the same transaction
+ * (knex's own DDL): a fresh database commits once. A lock row that a dead stagecraft run left set
+ * (our record beside it) is freed in the same transaction. While a knex run holds the row, the
+ * transaction rolls back and is retried until `lockTimeoutMs`; `fn` must re-read what it relies on,
+ * since knex may have applied migrations meanwhile. Call while holding stagecraft's session lock.
+ */
+export async function inLockedTransaction<T>(knex: Knex, tables: KnexTables, ensure: (trx: Knex.Transaction) => Promise<unknown>, opts: PlanOptions, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const lockTable = tables.lockTableName;
+  const deadline = Date.now() + opts.lockTimeoutMs;
+  const wait = backoff();
+  for (;;) {
+    try {
+      return await knex.transaction(async (trx) => {
+        await ensure(trx);
+        const taken = await guarded(lockTable, async () => {
+          if (await tables.has(trx, OWNER_TABLE)) {
+            const ours = await tables.table(trx, OWNER_TABLE).where({ lock_table: lockTable }).del();
+            if (ours > 0) await tables.table(trx, lockTable).update({ is_locked: 0 });
+          }
+          return (await tables.table(trx, lockTable).where("is_locked", "=", 0).update({ is_locked: 1 })) === 1;
+        });
+        if (!taken) throw new RowHeld();
+        const result = await fn(trx);
+        await tables.table(trx, lockTable).update({ is_locked: 0 });
+        return result;
+      });
+    } catch (error) {
+      if (!(error instanceof RowHeld)) throw error;
+    }
+    if (opts.signal.aborted) throw new StagecraftError("cancelled", `stopped waiting for knex's migration lock (${lockTable}.is_locked = 1): the run was cancelled`);
+    if (Date.now() >= deadline) throw rowTimeout(lockTable, opts);
+    await wait();
+  }
+}
+
+function rowTimeout(lockTable: string, opts: PlanOptions): StagecraftError {
+  return new StagecraftError("lock_timeout", `timed out after ${opts.lockTimeoutMs} ms waiting for knex's migration lock (${lockTable}.is_locked = 1)`, {
+    hint: `a knex run (the knex CLI, or an application calling knex.migrate) holds it; stagecraft frees locks its own runs leave behind, so if no knex is running, a crashed knex run left it: free it with \`npx knex migrate:unlock\``,
+  });
 }
 
 /** A failure to read or write the lock row is that failure (a read-only database, say), never "the lock is held". */
