@@ -1,9 +1,12 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import knexFactory, { type Knex } from "knex";
 import { afterEach, describe, expect, it } from "vitest";
 import { engineProject, only, type EngineProject } from "../helpers/engine-project.js";
 import { availableDialects, type Dialect } from "../helpers/servers.js";
+import { tempProject } from "../helpers/project.js";
+import { runAll } from "../helpers/stagecraft.js";
+import { stringify } from "yaml";
 
 const dialects = await availableDialects();
 const projects: EngineProject[] = [];
@@ -198,5 +201,20 @@ describe("knex engine crash isolation", () => {
     const [badReport, goodReport] = await Promise.all([bad.run(), good.run()]);
     expect(only(badReport).error?.message).toContain("the worker thread running engine knex died");
     expect(only(goodReport).applied).toHaveLength(3);
+  });
+});
+
+describe("knex engine on a SQLite file in a folder that does not exist yet", () => {
+  it("creates the folder, as stagecraft's own SQLite driver does, instead of failing to connect", async () => {
+    const p = tempProject();
+    try {
+      p.write("migrations/20240101000000_users.js", migration("users"));
+      const file = p.write("stagecraft.yml", stringify({ databases: { jobs: { connection_env: "JOBS_URL", migrations: { engine: "knex", path: "./migrations" } } } }));
+      const report = await runAll(file, { env: { JOBS_URL: "sqlite:./not-yet/jobs.db" } });
+      expect(report.databases[0]).toMatchObject({ status: "succeeded", applied: ["20240101000000_users.js"] });
+      expect(existsSync(join(p.dir, "not-yet", "jobs.db"))).toBe(true);
+    } finally {
+      p.cleanup();
+    }
   });
 });

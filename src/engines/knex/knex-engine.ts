@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import knexFactory, { type Knex } from "knex";
 import { StagecraftError } from "../../errors.js";
 import type { Dialect } from "../../drivers/driver.js";
@@ -267,7 +267,9 @@ async function loadAll(source: KnexSource, files: KnexFile[], opts: RunOptions, 
 }
 
 async function withKnex<T>(opts: PlanOptions, readOnly: boolean, fn: (knex: Knex, dialect: Dialect) => Promise<T>): Promise<T> {
-  const { config, dialect } = knexClientConfig(opts, readOnly);
+  const { config, dialect, location } = knexClientConfig(opts, readOnly);
+  // As stagecraft's SQLite driver does: a run may create the database, so it creates its folder too.
+  if (dialect === "sqlite" && !readOnly && location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
   const knex = createKnex(config);
   try {
     await knex.raw("SELECT 1").catch((error: unknown) => {
