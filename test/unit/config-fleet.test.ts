@@ -126,6 +126,11 @@ ${url}    migrations: { engine: raw, path: ./migrations }
 `);
     const report = await planAll(p.file, { env: {} });
     expect(report.databases.map((db) => [db.name, db.status, db.migrations.map((m) => m.id)])).toEqual([["a", "planned", ["001_init"]], ["b", "planned", ["001_init"]], ["c", "planned", ["001_init"]]]);
+    // Equal lists are one frozen list (docs/api.md): 20,000 members hold one, not 20,000.
+    const [a, b] = report.databases;
+    expect(b!.migrations).toBe(a!.migrations);
+    expect(b!.applied).toBe(a!.applied);
+    expect(Object.isFrozen(a!.migrations) && Object.isFrozen(a!.applied)).toBe(true);
   });
 });
 
