@@ -30,16 +30,18 @@ function lightModules() {
     const specifiers = [...text.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)"|^import\s+"([^"]+)"|\brequire\("([^"]+)"\)/gms)].map((m) => m[1] ?? m[2] ?? m[3]);
     imports.set(file, specifiers.map((s) => (s.startsWith(".") ? resolve(dirname(file), s) : s)));
   }
-  const heavy = new Map();
-  const isHeavy = (file, seen = new Set()) => {
-    if (heavy.has(file)) return heavy.get(file);
-    if (seen.has(file)) return false;
-    seen.add(file);
-    const result = (imports.get(file) ?? []).some((s) => (s.startsWith("/") ? isHeavy(s, seen) : outside(s)));
-    heavy.set(file, result);
-    return result;
-  };
-  return new Set(files.filter((file) => !isHeavy(file)));
+  // Heavy: imports an outside package, or a heavy module. Spread until nothing changes, so import
+  // cycles are settled too (a depth-first walk would call a module light while its cycle is open).
+  const heavy = new Set(files.filter((file) => imports.get(file).some((s) => !s.startsWith("/") && outside(s))));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const file of files) {
+      if (heavy.has(file) || !imports.get(file).some((s) => heavy.has(s))) continue;
+      heavy.add(file);
+      grew = true;
+    }
+  }
+  return new Set(files.filter((file) => !heavy.has(file)));
 }
 
 rmSync(out, { recursive: true, force: true });

@@ -160,7 +160,8 @@ class Sharing {
 
   attributes(attributes: Record<string, string>): Record<string, string> {
     const key = JSON.stringify(attributes);
-    if (key.length > 256) return attributes;
+    // Long ones are rarely alike: kept as they are, read-only like the shared ones.
+    if (key.length > 256) return Object.freeze(attributes);
     let held = this.#attributes.get(key);
     if (held === undefined) this.#attributes.set(key, (held = Object.freeze(attributes)));
     return held;
