@@ -2,7 +2,8 @@ import type { DatabaseConfig } from "../config/load.js";
 import { serializeError } from "../errors.js";
 import type { Engine } from "../registry/engine.js";
 import type { LooseDatabaseReport } from "../runner/report.js";
-import type { LintErrorSet } from "./finding.js";
+import type { LintErrorSet, LintFinding } from "./finding.js";
+import type { FolderLint } from "./folder-lint.js";
 import { LintCache } from "./lint-cache.js";
 import type { LintSettings } from "./lint-config.js";
 
@@ -24,6 +25,8 @@ const NOTHING: DatabaseLint = { annotate: () => undefined };
  */
 export class RunnerLint {
   readonly #cache: LintCache;
+  /** What each folder's lint means for its databases, once it is read: the members of a fleet share one. */
+  readonly #settled = new WeakMap<Promise<FolderLint>, DatabaseLint>();
 
   constructor(settings: LintSettings | undefined, workDir: string, readonly mode: "plan" | "run") {
     this.#cache = new LintCache(settings, workDir);
@@ -34,27 +37,39 @@ export class RunnerLint {
     return LintCache.reads(engine);
   }
 
-  async forDatabase(db: DatabaseConfig, engine: Engine | undefined, url: string): Promise<DatabaseLint> {
+  /** The database's lint; a value, not a promise, once its folder has been read. */
+  forDatabase(db: DatabaseConfig, engine: Engine | undefined, url: string): DatabaseLint | Promise<DatabaseLint> {
     if (!LintCache.reads(engine)) return NOTHING;
-    const dialect = this.#cache.dialectOf(url);
-    let folder;
+    const folder = this.#cache.folder(db, engine, this.#cache.dialectOf(url));
+    return this.#settled.get(folder) ?? this.#settle(folder);
+  }
+
+  async #settle(pending: Promise<FolderLint>): Promise<DatabaseLint> {
+    let lint: DatabaseLint;
     try {
-      folder = await this.#cache.folder(db, engine, dialect);
+      lint = this.#lintOf(await pending);
     } catch (error) {
       const { message } = serializeError(error);
       // A plan that failed says more than lint could; one that succeeded says lint did not run.
-      if (this.mode === "run") return NOTHING;
-      return { annotate: (report) => void (report.status === "succeeded" && (report.warnings = [...(report.warnings ?? []), { code: "lint_failed", message: `lint could not read the migrations: ${message}` }])) };
+      lint = this.mode === "run" ? NOTHING : { annotate: (report) => void (report.status === "succeeded" && (report.warnings = [...(report.warnings ?? []), { code: "lint_failed", message: `lint could not read the migrations: ${message}` }])) };
     }
+    this.#settled.set(pending, lint);
+    return lint;
+  }
+
+  #lintOf(folder: FolderLint): DatabaseLint {
     if (this.mode === "run") {
       const errors = folder.errorSets();
       return errors.length > 0 ? { errors, annotate: () => undefined } : NOTHING;
     }
+    // Reports of a folder share their migration lists (plan-interner.ts): findings per list, not per database.
+    const byList = new WeakMap<readonly LooseDatabaseReport["migrations"][number][], readonly LintFinding[]>();
     return {
       annotate: (report) => {
         if (report.status !== "succeeded") return;
-        const findings = folder.findings(report.migrations.filter((m) => !m.applied).map((m) => m.id));
-        if (findings.length > 0) report.lint = findings;
+        let findings = byList.get(report.migrations);
+        if (findings === undefined) byList.set(report.migrations, (findings = folder.findings(report.migrations.filter((m) => !m.applied).map((m) => m.id))));
+        if (findings.length > 0) report.lint = findings as LintFinding[];
       },
     };
   }

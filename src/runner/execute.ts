@@ -9,9 +9,9 @@ import type { RunCallOptions } from "./options.js";
 import { PlanInterner } from "./plan-interner.js";
 import { PLAN_BATCH_MAX } from "./plan-batches.js";
 import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressMode, runsUserCode, DEFAULT_PER_SERVER_LIMIT } from "./placement.js";
-import { prepare, type Prepared } from "./prepare.js";
+import { prepare, serverOf, type Prepared } from "./prepare.js";
 import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js";
-import { buildReport, databaseReport, type DatabaseReport, type LooseDatabaseReport, type RunReport } from "./report.js";
+import { assembleReport, databaseReport, finalStatus, type DatabaseReport, type LooseDatabaseReport, type RunReport } from "./report.js";
 import { RunnerLint } from "../lint/runner-lint.js";
 import { select } from "./select.js";
 import { share, SharedTable } from "./shared-data.js";
@@ -30,18 +30,25 @@ export interface ExecuteSettings {
 export async function execute(mode: CallContext["mode"], config: StagecraftConfig, options: RunCallOptions & { preview?: boolean }, pool: WorkerPool, settings: ExecuteSettings, resolve?: CallContext["resolve"]): Promise<RunReport> {
   const selected = select(config, options);
   const env = options.env ?? process.env;
-  const prepared = selected.map((db) => prepare(db, config, env));
-  emit(options.on, "run:start", { databases: prepared.length });
+  // Scheduling needs only each database's server; the rest of its preparation (URL, redacted
+  // target, errors) is made as it is dispatched, so a fleet of thousands never holds all of them
+  // at once. Equal servers are one string.
+  const serverNames = new Map<string, string>();
+  const servers = selected.map((db) => {
+    const server = serverOf(db, env, config.dir);
+    return server === undefined ? undefined : serverNames.get(server) ?? (serverNames.set(server, server), server);
+  });
+  emit(options.on, "run:start", { databases: selected.length });
   const engines = new Map(selected.map((db) => [db.engine, engineOf(db)]));
-  const small = mode !== "run" && settings.oneShot && prepared.length <= IN_PROCESS_MAX_DATABASES && selected.every((db) => !runsUserCode(engines.get(db.engine)));
+  const small = mode !== "run" && settings.oneShot && selected.length <= IN_PROCESS_MAX_DATABASES && selected.every((db) => !runsUserCode(engines.get(db.engine)));
   const inProcess = options.inProcess ?? small;
   const cores = availableParallelism();
-  const anyServer = prepared.some((p) => p.server !== undefined);
-  const places = prepared.map((item) => placement(item, engines.get(item.db.engine), inProcess));
+  const anyServer = serverNames.size > 0;
+  const places = selected.map((db, i) => placement(db, servers[i], engines.get(db.engine), inProcess));
   const aloneThreads = settings.oneShot && !settings.threadsChosen && !inProcess
     ? pool.fit({
-      sqlite: prepared.filter((p, i) => places[i] === "alone" && p.server === undefined).length,
-      otherAlone: prepared.filter((p, i) => places[i] === "alone" && p.server !== undefined).length,
+      sqlite: places.filter((where, i) => where === "alone" && servers[i] === undefined).length,
+      otherAlone: places.filter((where, i) => where === "alone" && servers[i] !== undefined).length,
       shared: places.filter((where) => where === "shared").length,
     })
     : settings.aloneThreads;
@@ -50,12 +57,22 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * aloneThreads * (mode === "plan" ? PLAN_BATCH_MAX : 1)));
   const perServer = options.perServerLimit ?? DEFAULT_PER_SERVER_LIMIT;
   const limit = pLimit(concurrency);
-  const servers = new Map<string, LimitFunction>();
+  const serverLimits = new Map<string, LimitFunction>();
   const direction = options.direction ?? "up";
   const call = share<CallContext>({ mode, direction: options.direction ?? "up", steps: options.steps ?? 0, ...(options.to === undefined ? {} : { to: options.to }), workDir: config.dir, ...(resolve ? { resolve } : {}), ...(options.preview ? { preview: true } : {}) });
   const folders = new SharedTable<FolderContext>();
   const folderKeys = new WeakMap<Record<string, unknown>, string>();
-  const folderOf = (db: DatabaseConfig): { key: string; ref: SharedRef<FolderContext> } => {
+  type Folder = { key: string; ref: SharedRef<FolderContext> };
+  // The members of a fleet come one after another with one folder: no key to build for them.
+  let lastFolder: { db: DatabaseConfig; folder: Folder } | undefined;
+  const folderOf = (db: DatabaseConfig): Folder => {
+    const last = lastFolder?.db;
+    if (last !== undefined && last.engineConfig === db.engineConfig && last.engine === db.engine && last.migrationPath === db.migrationPath) return lastFolder!.folder;
+    const folder = folderFor(db);
+    lastFolder = { db, folder };
+    return folder;
+  };
+  const folderFor = (db: DatabaseConfig): Folder => {
     let configKey = folderKeys.get(db.engineConfig);
     if (configKey === undefined) folderKeys.set(db.engineConfig, (configKey = JSON.stringify(db.engineConfig)));
     const key = `${db.engine}\0${db.migrationPath}\0${configKey}`;
@@ -72,17 +89,18 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   // A baseline runs no SQL, so there is nothing to lint.
   const lint = options.lint === false || mode === "resolve" || mode === "baseline" || options.direction === "down" ? undefined : new RunnerLint(config.lint, config.dir, reportMode === "plan" ? "plan" : "run");
 
-  const runOne = async (item: Prepared, where: Placement): Promise<DatabaseReport> => {
-    const { db } = item;
+  const runOne = async (db: DatabaseConfig, where: Placement): Promise<DatabaseReport> => {
     const as = (status: DatabaseReport["status"]): LooseDatabaseReport => ({ name: db.name, engine: db.engine, status, migrations: [], applied: [] });
     if (options.signal?.aborted) return databaseReport(as("cancelled"));
     if (failed && options.failFast) return databaseReport(as("skipped"));
+    const item = prepare(db, config, env);
     if (item.url === undefined) return finish(item, { ...as("failed"), error: item.error! }, 0);
     const started = performance.now();
     const engine = engines.get(db.engine);
     const folder = folderOf(db);
     const target = item.target!;
-    const linted = lint?.applies(engine) ? await lint.forDatabase(db, engine, item.url) : undefined;
+    const lintOf = lint?.applies(engine) ? lint.forDatabase(db, engine, item.url) : undefined;
+    const linted = lintOf instanceof Promise ? await lintOf : lintOf;
     const task: Task = {
       id: nextTaskId(),
       call,
@@ -124,28 +142,27 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   /** `loose` carries the database's `target` when its URL is known. */
   const finish = (item: Prepared, loose: LooseDatabaseReport, elapsedMs: number): DatabaseReport => {
     if (reportMode !== "plan") loose.durationMs = Math.round(elapsedMs);
-    const report = databaseReport(loose);
+    const report = databaseReport(loose, finalStatus(reportMode, loose.status));
     if (report.status === "failed") failed = true;
     emit(options.on, "database:done", { database: item.db.name, report });
     return report;
   };
 
   try {
-    const schedule = (item: Prepared, where: Placement): Promise<DatabaseReport> => {
-      const serverLimit = item.server === undefined ? undefined : servers.get(item.server) ?? servers.set(item.server, pLimit(perServer)).get(item.server)!;
-      return serverLimit ? serverLimit(() => limit(() => runOne(item, where))) : limit(() => runOne(item, where));
+    const schedule = (index: number): Promise<DatabaseReport> => {
+      const db = selected[index]!;
+      const where = places[index]!;
+      const server = servers[index];
+      const serverLimit = server === undefined ? undefined : serverLimits.get(server) ?? serverLimits.set(server, pLimit(perServer)).get(server)!;
+      return serverLimit ? serverLimit(() => limit(() => runOne(db, where))) : limit(() => runOne(db, where));
     };
     // Feed p-limit a window of databases, not all of them at once: a fleet of thousands keeps
     // only a few pending closures alive, so memory stays flat as the fleet grows.
-    const reports: DatabaseReport[] = new Array(prepared.length);
-    const { shared, groups } = exclusiveGroups(prepared, config.dir, reportMode !== "plan");
+    const reports: DatabaseReport[] = new Array(selected.length);
+    const { shared, groups } = exclusiveGroups(selected, servers, env, config.dir, reportMode !== "plan");
     let next = 0;
-    // A database's preparation is dropped once it is reported: on a fleet of 20,000 it is 1 MiB still held at the end.
-    const pending: (Prepared | undefined)[] = prepared;
     const scheduleAt = async (index: number): Promise<void> => {
-      const item = pending[index]!;
-      pending[index] = undefined;
-      reports[index] = await schedule(item, places[index]!);
+      reports[index] = await schedule(index);
     };
     const feeder = async (): Promise<void> => {
       while (next < shared.length) await scheduleAt(shared[next++]!);
@@ -155,10 +172,9 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
       for (const index of group) await scheduleAt(index);
     };
     // Room for every server's limiter to hold its share waiting, so one busy server never stalls the rest.
-    const serverCount = new Set(prepared.map((p) => p.server).filter((server) => server !== undefined)).size;
-    const window = Math.min(prepared.length, 2 * concurrency + serverCount * perServer);
+    const window = Math.min(selected.length, serverNames.size === 0 ? concurrency : 2 * concurrency + serverNames.size * perServer);
     await Promise.all([...Array.from({ length: Math.min(window, shared.length) }, feeder), ...groups.map(serial)]);
-    return buildReport(reportMode, reports, { direction: options.direction ?? "up", ...(resolve ? { resolution: { ...resolve } } : {}) });
+    return assembleReport(reportMode, reports, { direction: options.direction ?? "up", ...(resolve ? { resolution: { ...resolve } } : {}) });
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }

@@ -4,7 +4,6 @@ import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { defaultRegistry } from "../registry/default-registry.js";
 import type { Engine } from "../registry/engine.js";
 import type { FolderContext, ProgressMode } from "./protocol.js";
-import type { Prepared } from "./prepare.js";
 import type { RunnerListeners } from "./events.js";
 import type { Placement, WorkerPoolOptions } from "./worker-pool.js";
 
@@ -57,11 +56,11 @@ export function runsUserCode(engine: Engine | undefined): boolean {
 /**
  * Where one database runs. Alone in its thread: engines that run user code (their crash must not
  * cut short another database's migration), SQLite (CPU-bound) and migrations with a timeout
- * (the thread is stopped). The rest — server databases of engines that run only SQL — share.
+ * (the thread is stopped). `server` is the database's `host:port`, undefined for SQLite. The rest — server databases of engines that run only SQL — share.
  */
-export function placement(item: Prepared, engine: Engine | undefined, inProcess: boolean): Placement {
+export function placement(db: DatabaseConfig, server: string | undefined, engine: Engine | undefined, inProcess: boolean): Placement {
   if (inProcess) return "in-process";
-  if (runsUserCode(engine) || item.server === undefined || item.db.migrationTimeoutMs !== undefined) return "alone";
+  if (runsUserCode(engine) || server === undefined || db.migrationTimeoutMs !== undefined) return "alone";
   return "shared";
 }
 

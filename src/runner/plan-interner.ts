@@ -18,7 +18,7 @@ export class PlanInterner {
   migrations<M extends Migration>(folder: string, migrations: readonly M[]): M[] {
     let known = this.#folders.get(folder);
     if (known === undefined) this.#folders.set(folder, (known = new Map()));
-    const list = migrations.map((m) => {
+    const intern = (m: M): M => {
       let versions = known.get(m.id);
       if (versions === undefined) known.set(m.id, (versions = {}));
       const slot = m.applied ? "applied" : "pending";
@@ -28,25 +28,34 @@ export class PlanInterner {
       const copy = Object.freeze(reuseStrings(m, seen)) as M;
       versions[slot] ??= copy;
       return copy;
-    });
-    return this.#reuse(this.#lastMigrations, folder, list) as M[];
+    };
+    return this.#reuse(this.#lastMigrations as Map<string, readonly M[]>, folder, migrations, intern);
   }
 
   /** The IDs with the strings already held for them. */
   ids(folder: string, ids: readonly string[]): string[] {
-    const known = this.#folders.get(folder);
     if (ids.length === 0) return NO_IDS as string[];
-    return this.#reuse(this.#lastIds, folder, known === undefined ? [...ids] : ids.map((id) => known.get(id)?.applied?.id ?? known.get(id)?.pending?.id ?? id));
+    const known = this.#folders.get(folder);
+    return this.#reuse(this.#lastIds, folder, ids, (id) => known?.get(id)?.applied?.id ?? known?.get(id)?.pending?.id ?? id);
   }
 
   /**
-   * The list last handed out for `folder` when `list` holds the same items, else `list` (frozen,
-   * and remembered): the databases of a fleet mostly report one list, and a list per database
-   * is an array per database kept until the report is done.
+   * `items` mapped by `intern`: the list last handed out for `folder` when it holds the same
+   * items (no list is made then), else a new list (frozen, and remembered). The databases of a
+   * fleet mostly report one list, and a list per database is an array per database.
    */
-  #reuse<T>(last: Map<string, readonly T[]>, folder: string, list: T[]): T[] {
+  #reuse<T>(last: Map<string, readonly T[]>, folder: string, items: readonly T[], intern: (item: T) => T): T[] {
     const held = last.get(folder);
-    if (held !== undefined && held.length === list.length && held.every((item, i) => item === list[i])) return held as T[];
+    let list: T[] | undefined = held !== undefined && held.length === items.length ? undefined : [];
+    for (let i = 0; i < items.length; i++) {
+      const item = intern(items[i]!);
+      if (list === undefined) {
+        if (item === held![i]) continue;
+        list = held!.slice(0, i);
+      }
+      list.push(item);
+    }
+    if (list === undefined) return held as T[];
     last.set(folder, Object.freeze(list));
     return list;
   }
@@ -54,10 +63,17 @@ export class PlanInterner {
 
 const NO_IDS: readonly string[] = Object.freeze([]);
 
+/** Whether `a` and `b` have the same own keys with identical values (without listing them: this runs for every migration of every database). */
 function sameFields(a: Migration, b: Migration): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => (a as unknown as Record<string, unknown>)[key] === (b as unknown as Record<string, unknown>)[key]);
+  const left = a as unknown as Record<string, unknown>;
+  const right = b as unknown as Record<string, unknown>;
+  let keys = 0;
+  for (const key in left) {
+    if (!Object.hasOwn(right, key) || left[key] !== right[key]) return false;
+    keys++;
+  }
+  for (const key in right) if (Object.hasOwn(right, key)) keys--;
+  return keys === 0;
 }
 
 function reuseStrings(m: Migration, held: Migration): Migration {

@@ -15,15 +15,43 @@ export interface Prepared {
   error?: SerializedError;
 }
 
+/** The database's connection URL as configured: a fleet member's own, or its `connection_env` from the environment. */
+export function urlOf(db: DatabaseConfig, env: Env): string | undefined {
+  return db.url ?? readEnv(env, db.connectionEnv);
+}
+
+/**
+ * `host:port` of the database's server, undefined for SQLite or a URL that {@link prepare} will
+ * refuse. For scheduling, before a database is prepared: a SQLite URL is told by its scheme
+ * alone, so a fleet of SQLite files allocates nothing here that outlives the call.
+ */
+export function serverOf(db: DatabaseConfig, env: Env, workDir: string): string | undefined {
+  const url = urlOf(db, env);
+  if (url === undefined || url === "" || SQLITE_URL.test(url)) return undefined;
+  try {
+    const parsed = parseConnectionUrl(url, workDir, db.connectionEnv);
+    return parsed.dialect === "sqlite" ? undefined : new URL(parsed.location).host;
+  } catch {
+    return undefined;
+  }
+}
+
+const SQLITE_URL = /^\s*(?:sqlite|file):/i;
+/** `sqlite:` or `file:` (with or without `//`), a path that neither starts nor ends with a space, no query string. Anything else is parsed. */
+const PLAIN_SQLITE_URL = /^(?:sqlite|file):(?:\/\/(?=[^?\s])|(?!\/\/))[^?\s][^?]*(?<!\s)$/i;
+
 /**
  * Finds the database's URL (a fleet member's own, or its `connection_env` from the
  * environment) and its server, without connecting.
  */
 export function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Env): Prepared {
-  const url = db.url ?? readEnv(env, db.connectionEnv);
+  const url = urlOf(db, env);
   if (url === undefined || url === "") {
     return { db, server: undefined, error: { kind: "invalid_config", message: `database ${db.name}: environment variable ${db.connectionEnv} is not set (connection_env of databases.${db.name})`, database: db.name, hint: `set ${db.connectionEnv} to the database's connection URL` } };
   }
+  // A plain SQLite file URL (no query, no surrounding space) needs no parse: no server, nothing
+  // secret, shown as written. The worker resolves its path when it opens it.
+  if (PLAIN_SQLITE_URL.test(url)) return { db, server: undefined, url, target: url };
   let server: string | undefined;
   let target: string;
   try {

@@ -129,9 +129,23 @@ const STATUSES: Readonly<Record<string, DatabaseStatus>> = { planned: "planned",
 
 /** The report of `databases`. In a plan a database that was read is `planned`, never `succeeded`: nothing ran. */
 export function buildReport(mode: ReportMode, databases: readonly LooseDatabaseReport[], context: ReportContext = { direction: "up" }): RunReport {
-  const sorted = databases.map((db) => normalised(db, mode === "plan" && db.status === "succeeded" ? "planned" : db.status)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const count = (status: DatabaseStatus): number => sorted.filter((db) => db.status === status).length;
-  const summary = { total: sorted.length, planned: count("planned"), succeeded: count("succeeded"), failed: count("failed"), skipped: count("skipped"), cancelled: count("cancelled") };
+  return assembleReport(mode, databases.map((db) => normalised(db, finalStatus(mode, db.status))), context);
+}
+
+/** The status a database's report ends with in a report of `mode`: a plan's `succeeded` is `planned`. */
+export function finalStatus(mode: ReportMode, status: DatabaseStatus): DatabaseStatus {
+  return mode === "plan" && status === "succeeded" ? "planned" : status;
+}
+
+/**
+ * {@link buildReport} of reports already made by {@link databaseReport} with their
+ * {@link finalStatus}: sorted in place and kept, not copied (a fleet's report would otherwise be
+ * made twice over at its peak).
+ */
+export function assembleReport(mode: ReportMode, databases: DatabaseReport[], context: ReportContext = { direction: "up" }): RunReport {
+  const sorted = databases.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const summary = { total: sorted.length, planned: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+  for (const db of sorted) summary[db.status]++;
   return {
     version: REPORT_VERSION,
     stagecraftVersion: STAGECRAFT_VERSION,

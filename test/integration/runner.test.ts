@@ -175,6 +175,16 @@ describe("runAll / planAll", () => {
     ]);
   });
 
+  it("database:done hands out each database's final report: in a plan the same object as the returned report's, status planned", async () => {
+    // Eight databases: more than a plan runs in the calling thread, so they go to worker threads.
+    const { file, env } = fleet(Array.from({ length: 8 }, (_, i) => ({ name: `db${i}`, url: i === 5 ? "" : `sqlite:./data/d${i}.db` })));
+    const done = new Map<string, RunnerEvents["database:done"]["report"]>();
+    const report = await planAll(file, { env, on: { "database:done": (e) => void done.set(e.database, e.report) } });
+    expect(report.databases.map((d) => [d.name, d.status])).toEqual(Array.from({ length: 8 }, (_, i) => [`db${i}`, i === 5 ? "failed" : "planned"]));
+    for (const db of report.databases) expect(done.get(db.name)).toBe(db);
+    expect(report.summary).toEqual({ total: 8, planned: 7, succeeded: 0, failed: 1, skipped: 0, cancelled: 0 });
+  });
+
   it("a missing connection variable or an unusable URL fails that database with a message naming the variable", async () => {
     const { file } = fleet([{ name: "unset", url: "" }, { name: "scheme", url: "" }, { name: "fine", url: "" }]);
     const report = await runAll(file, { env: { URL_SCHEME: "oracle://u:secretpw@host/db", URL_FINE: "sqlite::memory:" } });
