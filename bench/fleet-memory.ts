@@ -8,9 +8,10 @@ import { fmt, scratchDir, type Bench } from "./harness.js";
 
 const LARGE = Number(process.env.BENCH_FLEET_MEMBERS ?? 20_000);
 const SMALL = Math.max(1, Math.round(LARGE / 10));
-const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
-/** Reports the whole process's peak RSS (main thread and worker threads) on stderr as it exits. */
-const REPORT_RSS = `data:text/javascript,process.on("exit",()=>process.stderr.write("maxRSS "+process.resourceUsage().maxRSS+"\\n"))`;
+/** The `stagecraft` command as users run it: the launcher starts Node with the command's V8 flags (docs/performance.md). */
+const BIN = fileURLToPath(new URL("../../bin/stagecraft.js", import.meta.url));
+/** Reports the whole process's peak RSS (main thread and worker threads) on stderr as it exits; loaded through NODE_OPTIONS. */
+const REPORT_RSS = `process.on("exit", () => { if (require("node:worker_threads").isMainThread) process.stderr.write("maxRSS " + process.resourceUsage().maxRSS + "\\n"); });\n`;
 
 /**
  * A project whose one fleet entry expands, through a SQLite catalog query, into `count` SQLite
@@ -48,8 +49,10 @@ function writeProject(dir: string, count: number): void {
 
 /** Peak RSS (MiB) of `stagecraft migrate --plan` (text output, as a person runs it) over the project. */
 function planPeakRss(dir: string, expected: number): number {
-  const result = spawnSync(process.execPath, ["--import", REPORT_RSS, CLI, "migrate", "--plan"], {
-    cwd: dir, encoding: "utf8", env: { ...process.env, CATALOG_URL: "sqlite:./catalog.db" }, maxBuffer: 64 * 1024 * 1024,
+  const reporter = join(dir, "report-rss.cjs");
+  writeFileSync(reporter, REPORT_RSS);
+  const result = spawnSync(BIN, ["migrate", "--plan"], {
+    cwd: dir, encoding: "utf8", env: { ...process.env, CATALOG_URL: "sqlite:./catalog.db", NODE_OPTIONS: `--require=${reporter}` }, maxBuffer: 64 * 1024 * 1024,
   });
   const summary = result.stdout.trimEnd().split("\n").at(-1);
   if (result.status !== 0 || summary !== `${expected} databases, ${expected} planned`) throw new Error(`migrate --plan failed (${result.status}): ${summary}\n${result.stderr}`);

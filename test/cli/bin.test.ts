@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { BIN } from "../helpers/cli.js";
@@ -11,6 +12,7 @@ import { tempProjectPerTest } from "../helpers/project.js";
 // stagecraft; the rest is an ES module importing the CLI.
 
 const newProject = tempProjectPerTest();
+const PRINT_EXEC_ARGV = fileURLToPath(new URL("../fixtures/print-exec-argv.cjs", import.meta.url));
 
 function project() {
   const p = newProject();
@@ -77,5 +79,18 @@ describe("the stagecraft launcher (bin/stagecraft.js)", () => {
     expect(basename(exe)).toMatch(/^node/);
     writeFileSync(join(p.dir, "vars.fifo"), "MAIN_URL=sqlite:./main.db\n");
     expect(await done).toMatchObject({ code: 0, stdout: expect.stringContaining("valid, 1 database") });
+  });
+
+  it("starts Node with the command's V8 heap flags before `--`; STAGECRAFT_V8_FLAGS replaces them, and empty leaves Node's defaults", () => {
+    const p = project();
+    const execArgv = (env: Record<string, string>): string[] => {
+      const result = spawnSync(BIN, ["--version"], { cwd: p.dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: `--require=${PRINT_EXEC_ARGV}`, ...env } });
+      expect(result.status).toBe(0);
+      const line = result.stderr.split("\n").find((l) => l.startsWith("execArgv "));
+      return JSON.parse(line!.slice("execArgv ".length)) as string[];
+    };
+    expect(execArgv({})).toEqual(["--max-semi-space-size=2", "--heap-growing-percent=50"]);
+    expect(execArgv({ STAGECRAFT_V8_FLAGS: "" })).toEqual([]);
+    expect(execArgv({ STAGECRAFT_V8_FLAGS: "--max-semi-space-size=8 --stack-size=900" })).toEqual(["--max-semi-space-size=8", "--stack-size=900"]);
   });
 });
