@@ -3,6 +3,7 @@ import { WORKER_FILE } from "../runtime-files.js";
 import { once } from "../util/once.js";
 import { handleTask } from "./handle-task.js";
 import { PlanBatches } from "./plan-batches.js";
+import { WORKER_YOUNG_GENERATION_MB } from "./placement.js";
 import { isProgressMessage, type ProgressMessage, type Task, type TaskResult, type WorkerEvent } from "./protocol.js";
 import { TaskWatch, type TaskWhereabouts } from "./task-watch.js";
 
@@ -191,7 +192,7 @@ export class WorkerPool {
       maxThreads: kind === "alone" ? this.#options.aloneThreads : this.#options.sharedThreads,
       concurrentTasksPerWorker: kind === "alone" ? 1 : this.#options.tasksPerSharedThread,
       idleTimeout: this.#options.idleTimeoutMs,
-      resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb },
+      resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       // Shared tasks await network I/O; a thread blocked in Atomics.wait between tasks would stall them.
       ...(kind === "shared" ? { atomics: "disabled" as const } : {}),
     });

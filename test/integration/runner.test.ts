@@ -185,6 +185,16 @@ describe("runAll / planAll", () => {
     expect(report.summary).toEqual({ total: 8, planned: 7, succeeded: 0, failed: 1, skipped: 0, cancelled: 0 });
   });
 
+  it("worker threads keep a young generation of 2 MiB per semi-space (V8 grows it to 16 by default)", async () => {
+    const { file, env } = fleet([{ name: "a", url: "sqlite:./a.db", engine: "young-generation" }]);
+    // In the calling thread the young generation grows as Node lets it; in a worker it stays small.
+    const here = await planAll(file, { env, inProcess: true });
+    const worker = await planAll(file, { env, inProcess: false });
+    const kib = (report: typeof here): number => Number(report.databases[0]!.migrations[0]!.description);
+    expect(kib(here)).toBeGreaterThan(8 * 1024);
+    expect(kib(worker)).toBeLessThanOrEqual(4 * 1024);
+  });
+
   it("a missing connection variable or an unusable URL fails that database with a message naming the variable", async () => {
     const { file } = fleet([{ name: "unset", url: "" }, { name: "scheme", url: "" }, { name: "fine", url: "" }]);
     const report = await runAll(file, { env: { URL_SCHEME: "oracle://u:secretpw@host/db", URL_FINE: "sqlite::memory:" } });
