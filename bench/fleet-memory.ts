@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { stringify } from "yaml";
@@ -52,7 +52,16 @@ function planPeakRss(dir: string, expected: number): number {
   const reporter = join(dir, "report-rss.cjs");
   writeFileSync(reporter, REPORT_RSS);
   const result = spawnSync(BIN, ["migrate", "--plan"], {
-    cwd: dir, encoding: "utf8", env: { ...process.env, CATALOG_URL: "sqlite:./catalog.db", NODE_OPTIONS: `--require=${reporter}` }, maxBuffer: 64 * 1024 * 1024,
+    cwd: dir,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      CATALOG_URL: "sqlite:./catalog.db",
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require=${JSON.stringify(reporter)}`.trim(),
+      // The launcher runs the first `node` on PATH: this one.
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
+    },
+    maxBuffer: 64 * 1024 * 1024,
   });
   const summary = result.stdout.trimEnd().split("\n").at(-1);
   if (result.status !== 0 || summary !== `${expected} databases, ${expected} planned`) throw new Error(`migrate --plan failed (${result.status}): ${summary}\n${result.stderr}`);

@@ -1,5 +1,5 @@
 #!/bin/sh
-":" //; exec node ${STAGECRAFT_V8_FLAGS---max-semi-space-size=2 --heap-growing-percent=50} -- "$0" "$@"
+":" //; set -f; IFS=" "; exec node ${STAGECRAFT_V8_FLAGS---max-semi-space-size=2 --heap-growing-percent=50} -- "$0" "$@"
 
 // The `stagecraft` command. The first two lines are read by sh and by Node alike: sh starts Node
 // with `--` before this file, and Node skips them (a shebang, then a string and a comment). Node
@@ -10,5 +10,6 @@
 // Before `--`, V8 flags for a short batch that sends thousands of databases through a pool
 // (docs/performance.md, "The command's V8 flags"): a young generation of 2 MiB per semi-space,
 // and a full collection once the old generation has grown half again past what the last one
-// kept. STAGECRAFT_V8_FLAGS replaces them; set to nothing, Node's defaults apply.
+// kept. STAGECRAFT_V8_FLAGS replaces them (flags separated by spaces, no quoting, no globbing:
+// `set -f`); set to nothing, Node's defaults apply to the command's own thread.
 import "../dist/cli/main.js";

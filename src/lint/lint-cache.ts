@@ -36,7 +36,9 @@ export class LintCache {
     const key = `${db.engine}\0${db.migrationPath}\0${configKey}\0${dialect ?? ""}`;
     let lint = this.#folders.get(key);
     if (lint === undefined) {
-      lint = engine.sources({ config: db.engineConfig, migrationPath: db.migrationPath, ...(dialect === undefined ? {} : { dialect }) })
+      // Called from a promise: an engine whose sources() throws (or returns no promise) rejects it, like one that rejects.
+      lint = Promise.resolve()
+        .then(() => engine.sources({ config: db.engineConfig, migrationPath: db.migrationPath, ...(dialect === undefined ? {} : { dialect }) }))
         .then((sources) => FolderLint.create(sources, this.settings?.rules));
       this.#folders.set(key, lint);
     }

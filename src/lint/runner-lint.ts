@@ -45,14 +45,17 @@ export class RunnerLint {
   }
 
   async #settle(pending: Promise<FolderLint>): Promise<DatabaseLint> {
-    let lint: DatabaseLint;
+    let folder: FolderLint | undefined;
+    let lint: DatabaseLint = NOTHING;
     try {
-      lint = this.#lintOf(await pending);
+      folder = await pending;
     } catch (error) {
       const { message } = serializeError(error);
       // A plan that failed says more than lint could; one that succeeded says lint did not run.
       lint = this.mode === "run" ? NOTHING : { annotate: (report) => void (report.status === "succeeded" && (report.warnings = [...(report.warnings ?? []), { code: "lint_failed", message: `lint could not read the migrations: ${message}` }])) };
     }
+    // Only reading the folder may fail quietly: an error in lint itself is not a reason to run unchecked.
+    if (folder !== undefined) lint = this.#lintOf(folder);
     this.#settled.set(pending, lint);
     return lint;
   }

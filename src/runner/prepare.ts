@@ -30,7 +30,10 @@ export function serverOf(db: DatabaseConfig, env: Env, workDir: string): string 
   if (url === undefined || url === "" || SQLITE_URL.test(url)) return undefined;
   try {
     const parsed = parseConnectionUrl(url, workDir, db.connectionEnv);
-    return parsed.dialect === "sqlite" ? undefined : new URL(parsed.location).host;
+    if (parsed.dialect === "sqlite") return undefined;
+    const location = new URL(parsed.location);
+    // As prepare(): a MySQL URL without a database is refused, so it has no server to schedule on.
+    return parsed.dialect === "mysql" && location.pathname.replace(/^\//, "") === "" ? undefined : location.host;
   } catch {
     return undefined;
   }

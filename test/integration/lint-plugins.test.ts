@@ -19,9 +19,10 @@ function project() {
     databases: {
       custom: { connection_env: "CUSTOM_URL", migrations: { engine: "sqlfiles", path: "./m" } },
       broken: { connection_env: "BROKEN_URL", migrations: { engine: "broken-sources", path: "./m" } },
+      throwing: { connection_env: "THROWING_URL", migrations: { engine: "throwing-sources", path: "./m" } },
     },
   }));
-  return { file, env: { CUSTOM_URL: "postgres://nobody@127.0.0.1:1/never", BROKEN_URL: "sqlite:./b.db" } };
+  return { file, env: { CUSTOM_URL: "postgres://nobody@127.0.0.1:1/never", BROKEN_URL: "sqlite:./b.db", THROWING_URL: "sqlite:./t.db" } };
 }
 
 describe("lint of plugin engines", () => {
@@ -32,14 +33,17 @@ describe("lint of plugin engines", () => {
     expect(report.databases.map((db) => [db.name, db.status, db.error?.message])).toEqual([
       ["broken", "failed", "the catalogue of this engine is unreadable today"],
       ["custom", "linted", undefined],
+      ["throwing", "failed", "this engine throws before it returns"],
     ]);
   });
 
   it("in a plan, findings come from the engine's sources, and a lint that cannot read them is a warning on the database", async () => {
     const { file, env } = project();
     const plan = await planAll(file, { env, inProcess: true });
-    const [broken, custom] = plan.databases;
+    const [broken, custom, throwing] = plan.databases;
     expect(custom!.lint?.map((f) => f.rule)).toEqual(["requires-no-transaction"]);
     expect(broken).toMatchObject({ status: "planned", warnings: [{ code: "lint_failed", message: "lint could not read the migrations: the catalogue of this engine is unreadable today" }] });
+    // sources() that throws instead of rejecting is the same: a warning on that database, not a failed call.
+    expect(throwing).toMatchObject({ status: "planned", warnings: [{ code: "lint_failed", message: "lint could not read the migrations: this engine throws before it returns" }] });
   });
 });
