@@ -36,6 +36,14 @@ export interface DatabaseConfig {
   readonly url?: string;
 }
 
+/**
+ * Whether two databases read one migration source: the same engine, folder and engine config
+ * object (a fleet's members share their entry's). For caches that remember the last folder seen.
+ */
+export function sameSource(a: DatabaseConfig, b: DatabaseConfig): boolean {
+  return a.engineConfig === b.engineConfig && a.engine === b.engine && a.migrationPath === b.migrationPath;
+}
+
 export type At = (path: (string | number)[], message: string, hint?: string) => ConfigIssue;
 
 export interface CheckContext {

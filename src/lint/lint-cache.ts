@@ -1,3 +1,4 @@
+import { sameSource } from "../config/check-database.js";
 import type { DatabaseConfig } from "../config/load.js";
 import type { Dialect } from "../drivers/driver.js";
 import { parseConnectionUrl } from "../drivers/url.js";
@@ -13,7 +14,7 @@ export class LintCache {
   readonly #folders = new Map<string, Promise<FolderLint>>();
   readonly #configKeys = new WeakMap<Record<string, unknown>, string>();
   readonly #schemes = new Map<string, Dialect>();
-  #last: { engineConfig: Record<string, unknown>; engine: string; migrationPath: string; dialect: Dialect | undefined; lint: Promise<FolderLint> } | undefined;
+  #last: { db: DatabaseConfig; dialect: Dialect | undefined; lint: Promise<FolderLint> } | undefined;
 
   constructor(
     readonly settings: LintSettings | undefined,
@@ -30,7 +31,7 @@ export class LintCache {
   folder(db: DatabaseConfig, engine: Engine & Required<Pick<Engine, "sources">>, dialect: Dialect | undefined): Promise<FolderLint> {
     // The members of a fleet come one after another with one folder: no key to build for them.
     const last = this.#last;
-    if (last !== undefined && last.engineConfig === db.engineConfig && last.engine === db.engine && last.migrationPath === db.migrationPath && last.dialect === dialect) return last.lint;
+    if (last !== undefined && last.dialect === dialect && sameSource(last.db, db)) return last.lint;
     let configKey = this.#configKeys.get(db.engineConfig);
     if (configKey === undefined) this.#configKeys.set(db.engineConfig, (configKey = JSON.stringify(db.engineConfig)));
     const key = `${db.engine}\0${db.migrationPath}\0${configKey}\0${dialect ?? ""}`;
@@ -42,7 +43,7 @@ export class LintCache {
         .then((sources) => FolderLint.create(sources, this.settings?.rules));
       this.#folders.set(key, lint);
     }
-    this.#last = { engineConfig: db.engineConfig, engine: db.engine, migrationPath: db.migrationPath, dialect, lint };
+    this.#last = { db, dialect, lint };
     return lint;
   }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import pLimit, { type LimitFunction } from "p-limit";
+import { sameSource } from "../config/check-database.js";
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { scrubError } from "../errors.js";
 import { secretsOf } from "../drivers/url.js";
@@ -66,8 +67,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   // The members of a fleet come one after another with one folder: no key to build for them.
   let lastFolder: { db: DatabaseConfig; folder: Folder } | undefined;
   const folderOf = (db: DatabaseConfig): Folder => {
-    const last = lastFolder?.db;
-    if (last !== undefined && last.engineConfig === db.engineConfig && last.engine === db.engine && last.migrationPath === db.migrationPath) return lastFolder!.folder;
+    if (lastFolder !== undefined && sameSource(lastFolder.db, db)) return lastFolder.folder;
     const folder = folderFor(db);
     lastFolder = { db, folder };
     return folder;
@@ -171,7 +171,8 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
     const serial = async (group: number[]): Promise<void> => {
       for (const index of group) await scheduleAt(index);
     };
-    // Room for every server's limiter to hold its share waiting, so one busy server never stalls the rest.
+    // With servers: room for every server's limiter to hold its share waiting, so one busy server
+    // never stalls the rest. Without: one feeder per database in flight.
     const window = Math.min(selected.length, serverNames.size === 0 ? concurrency : 2 * concurrency + serverNames.size * perServer);
     await Promise.all([...Array.from({ length: Math.min(window, shared.length) }, feeder), ...groups.map(serial)]);
     return assembleReport(reportMode, reports, { direction: options.direction ?? "up", ...(resolve ? { resolution: { ...resolve } } : {}) });
