@@ -25,6 +25,20 @@ const SERVER_SCHEMES: Record<string, Dialect> = {
  */
 const SECRET_PARAM = /pass|pwd|secret|token/i;
 
+/** Whether `url` names a SQLite file (`sqlite:` or `file:`, leading space allowed): no server, nothing secret in it. */
+export function isSqliteUrl(url: string): boolean {
+  return /^\s*(?:sqlite|file):/i.test(url);
+}
+
+/**
+ * Whether `url` is a SQLite URL that {@link parseConnectionUrl} accepts and that is shown as
+ * written: `sqlite:` or `file:` (with or without `//`), a path that neither starts nor ends with
+ * a space, no query string. Such a URL needs no parse before it is opened; anything else does.
+ */
+export function isPlainSqliteUrl(url: string): boolean {
+  return /^(?:sqlite|file):(?:\/\/(?=[^?\s])|(?!\/\/))[^?\s][^?]*(?<!\s)$/i.test(url);
+}
+
 /** Parses a connection URL. `workDir` anchors relative SQLite paths. The error never repeats the URL. */
 export function parseConnectionUrl(url: string, workDir: string, envName: string): ParsedUrl {
   const sqlite = /^\s*(?:sqlite|file):(?:\/\/)?(.*?)\s*$/is.exec(url);
@@ -91,7 +105,7 @@ export function secretsOf(url: string): string[] {
 /** The URL with its password (userinfo and password-like query parameters) replaced by `***`; safe for messages and reports. */
 export function redactUrl(url: string): string {
   const text = url.trim();
-  if (/^(?:sqlite|file):/i.test(text)) return text;
+  if (isSqliteUrl(text)) return text;
   try {
     const parsed = new URL(text);
     if (parsed.password !== "") parsed.password = "***";

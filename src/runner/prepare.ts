@@ -1,7 +1,7 @@
 import type { DatabaseConfig, StagecraftConfig } from "../config/load.js";
 import { readEnv, type Env } from "../config/env.js";
 import { serializeError, type SerializedError } from "../errors.js";
-import { parseConnectionUrl } from "../drivers/url.js";
+import { isPlainSqliteUrl, isSqliteUrl, parseConnectionUrl } from "../drivers/url.js";
 import { displayParsedUrl } from "../fleet/secrets.js";
 
 export interface Prepared {
@@ -27,7 +27,7 @@ export function urlOf(db: DatabaseConfig, env: Env): string | undefined {
  */
 export function serverOf(db: DatabaseConfig, env: Env, workDir: string): string | undefined {
   const url = urlOf(db, env);
-  if (url === undefined || url === "" || SQLITE_URL.test(url)) return undefined;
+  if (url === undefined || url === "" || isSqliteUrl(url)) return undefined;
   try {
     const parsed = parseConnectionUrl(url, workDir, db.connectionEnv);
     if (parsed.dialect === "sqlite") return undefined;
@@ -39,9 +39,6 @@ export function serverOf(db: DatabaseConfig, env: Env, workDir: string): string 
   }
 }
 
-const SQLITE_URL = /^\s*(?:sqlite|file):/i;
-/** `sqlite:` or `file:` (with or without `//`), a path that neither starts nor ends with a space, no query string. Anything else is parsed. */
-const PLAIN_SQLITE_URL = /^(?:sqlite|file):(?:\/\/(?=[^?\s])|(?!\/\/))[^?\s][^?]*(?<!\s)$/i;
 
 /**
  * Finds the database's URL (a fleet member's own, or its `connection_env` from the
@@ -54,7 +51,7 @@ export function prepare(db: DatabaseConfig, config: StagecraftConfig, env: Env):
   }
   // A plain SQLite file URL (no query, no surrounding space) needs no parse: no server, nothing
   // secret, shown as written. The worker resolves its path when it opens it.
-  if (PLAIN_SQLITE_URL.test(url)) return { db, server: undefined, url, target: url };
+  if (isPlainSqliteUrl(url)) return { db, server: undefined, url, target: url };
   let server: string | undefined;
   let target: string;
   try {
