@@ -88,6 +88,13 @@ export interface PlanOptions {
   connection?: ConnectionOptions;
   signal: AbortSignal;
   /**
+   * The same for every database of one call (`planAll`, `runAll`, a `Runner` call), different for
+   * the next: an engine may keep what it read from `migrationPath` under it, so a fleet's folder
+   * is read once per call in each thread instead of once per database. Absent when a database is
+   * planned or run on its own.
+   */
+  callId?: string;
+  /**
    * Preview a run: with a direction the plan marks (`action`) the migrations that run with the
    * same `direction`, `steps` and `to` would apply or revert. @default no marks
    */

@@ -50,6 +50,7 @@ export async function handleTask(task: Task, sink?: EventSink): Promise<TaskResu
       lockTimeoutMs: task.lockTimeoutMs,
       ...(task.connection === undefined ? {} : { connection: task.connection }),
       signal,
+      callId: task.call.key,
     };
     let cancelled = false;
     let migrations: Migration[] | undefined;

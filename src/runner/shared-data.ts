@@ -1,5 +1,6 @@
 import { deserialize, serialize } from "node:v8";
 import type { SharedRef } from "./protocol.js";
+import { deepFreeze } from "../util/deep-freeze.js";
 
 /** Decoded values a thread keeps; a fleet with more distinct folders than this decodes some twice. */
 const DECODED_CACHE_SIZE = 256;
@@ -29,14 +30,6 @@ export function unshare<T>(ref: SharedRef<T>): T {
   const value = deepFreeze(deserialize(Buffer.from(new Uint8Array(ref.buffer).slice()))) as T;
   if (decoded.size >= DECODED_CACHE_SIZE) decoded.delete(decoded.keys().next().value!);
   decoded.set(ref.key, value);
-  return value;
-}
-
-function deepFreeze(value: unknown): unknown {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
   return value;
 }
 

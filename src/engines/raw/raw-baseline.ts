@@ -3,7 +3,7 @@ import { baselineTargets } from "../../registry/baseline-targets.js";
 import type { BaselineOptions, BaselineResult } from "../../registry/engine.js";
 import { readRawConfig } from "./settings.js";
 import { withLockedHistory } from "./raw-engine.js";
-import { readRawMigrations } from "./raw-source.js";
+import { rawSourceOf } from "./raw-source.js";
 import { planOf, readState } from "./raw-state.js";
 
 /**
@@ -14,7 +14,7 @@ import { planOf, readState } from "./raw-state.js";
 export async function baseline(opts: BaselineOptions): Promise<BaselineResult> {
   const config = readRawConfig(opts.config);
   // A folder that cannot be read fails before the bookkeeping table is created.
-  const source = readRawMigrations(opts.migrationPath);
+  const source = rawSourceOf(opts);
   return withLockedHistory(opts, config, async (driver, history) => {
     const state = await readState(driver, config, opts, source);
     const ids = new Set(baselineTargets(planOf(state), opts.to, opts.migrationPath, opts.database));

@@ -9,7 +9,7 @@ import { readRawConfig } from "./settings.js";
 import { RawHistory, type HistoryRow } from "./raw-history.js";
 import { down, missingDownFiles } from "./raw-revert.js";
 import { up } from "./raw-apply.js";
-import { readRawMigrations } from "./raw-source.js";
+import { rawSourceOf } from "./raw-source.js";
 import { appliedNewestFirst, checkSchemaSupport, planOf, readState, type RawState } from "./raw-state.js";
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
@@ -33,7 +33,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const target: Target = { direction: opts.direction, steps: opts.steps, to: opts.to };
   checkTarget(target);
   // A folder that cannot be read fails before anything, even the bookkeeping table, is created.
-  const source = readRawMigrations(opts.migrationPath);
+  const source = rawSourceOf(opts);
   return withLockedHistory(opts, config, async (driver, history) => {
     const state = await readState(driver, config, opts, source, history);
     if (state.blocked) throw state.blocked;
@@ -88,7 +88,7 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
       await history.markFinished(opts.migration, row.executionMs ?? 0);
       return;
     }
-    const file = readRawMigrations(opts.migrationPath).files.find((f) => f.id === opts.migration);
+    const file = rawSourceOf(opts).files.find((f) => f.id === opts.migration);
     if (file === undefined) throw new StagecraftError("invalid_config", `no migration ${opts.migration} in ${opts.migrationPath}`, { migration: opts.migration });
     await history.insertFinished(file.id, file.checksum, new Date().toISOString(), 0);
   });

@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { StagecraftError } from "../../errors.js";
-import type { PlanWarning } from "../../registry/engine.js";
+import type { PlanOptions, PlanWarning } from "../../registry/engine.js";
+import { CallCache } from "../shared/call-cache.js";
 import { normalizedChecksum } from "../shared/checksum.js";
 import { readSourceFile } from "../shared/source-cache.js";
 import { brokenLink, listSourceDir } from "../shared/source-dir.js";
@@ -21,6 +22,14 @@ export interface RawSource {
 
 /** A migration file name: a number, optionally `_`/`-` and a name; `.sql`, `.up.sql` or `.down.sql`. */
 const NAME = /^(\d+(?:[_-].*?)?)\.(up\.|down\.)?sql$/;
+
+/** Folders kept per call in this thread; a fleet with more distinct folders reads some again. */
+const perCall = new CallCache<RawSource>(32);
+
+/** The folder as this call first read it in this thread (see CallCache); read afresh outside a call. */
+export function rawSourceOf(opts: Pick<PlanOptions, "migrationPath" | "callId">): RawSource {
+  return perCall.get(opts.callId, opts.migrationPath, () => readRawMigrations(opts.migrationPath));
+}
 
 /**
  * Reads `<id>.sql` (or `<id>.up.sql`) and optional `<id>.down.sql` files, where the ID starts

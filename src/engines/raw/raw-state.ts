@@ -5,7 +5,7 @@ import type { Migration, PlanOptions, PlanWarning } from "../../registry/engine.
 import { toIsoUtc } from "../shared/iso-time.js";
 import type { RawConfig } from "./config.js";
 import { RawHistory, type HistoryRow } from "./raw-history.js";
-import { readRawMigrations, type RawMigrationFile, type RawSource } from "./raw-source.js";
+import { rawSourceOf, type RawMigrationFile, type RawSource } from "./raw-source.js";
 
 export interface RawState {
   files: RawMigrationFile[];
@@ -16,7 +16,7 @@ export interface RawState {
 }
 
 /** Reads the folder and the table, and finds what blocks the database. Never throws for the database's state. */
-export async function readState(driver: Driver, config: RawConfig, opts: PlanOptions, source: RawSource = readRawMigrations(opts.migrationPath), history = new RawHistory(driver, config.table, config.schema)): Promise<RawState> {
+export async function readState(driver: Driver, config: RawConfig, opts: PlanOptions, source: RawSource = rawSourceOf(opts), history = new RawHistory(driver, config.table, config.schema)): Promise<RawState> {
   checkSchemaSupport(driver, config);
   const { files, warnings } = source;
   const rows = new Map((await history.read()).map((row) => [row.id, row]));
