@@ -170,6 +170,15 @@ export interface Engine {
    * server one at a time, so they queue in the runner instead of timing out on each other's lock.
    */
   readonly serverWideLock?: readonly Dialect[];
+  /**
+   * Whether, with this config (the database's engine keys, validated), a run commits once for the
+   * whole database — its pending migrations in one transaction — rather than once per migration.
+   * A SQLite run that commits once waits on the disk once and is CPU-bound: when every SQLite
+   * database of a call commits once, `planAll`/`runAll` start one thread per core for them
+   * instead of two, as each thread costs its start-up and warm-up again. A hint for the thread
+   * count only. @default false (a commit per migration)
+   */
+  oneCommitPerRun?(config: Record<string, unknown>): boolean;
   /** Read-only: never changes the database. May return the bare list or a {@link PlanResult}. */
   plan(opts: PlanOptions): Promise<Migration[] | PlanResult>;
   run(opts: RunOptions): Promise<RunResult>;

@@ -81,13 +81,15 @@ export class WorkerPool {
   }
 
   /**
-   * Lowers the thread counts to what a known set of databases can use, if no thread has started.
+   * Lowers the thread counts to what a known set of databases can use (and alone threads to
+   * `maxAlone`), if no thread has started.
    * A thread costs tens of milliseconds to start and warm up, about what ten SQLite databases take:
    * a handful of SQLite databases runs faster on one warm thread than on four cold ones.
    */
-  fit(tasks: { sqlite: number; otherAlone: number; shared: number }): number {
+  fit(tasks: { sqlite: number; otherAlone: number; shared: number; maxAlone?: number }): number {
     if (this.#alone === undefined) {
-      this.#options.aloneThreads = Math.max(1, Math.min(this.#options.aloneThreads, Math.ceil(tasks.sqlite / SQLITE_DATABASES_PER_THREAD) + tasks.otherAlone));
+      const most = Math.min(this.#options.aloneThreads, tasks.maxAlone ?? Number.POSITIVE_INFINITY);
+      this.#options.aloneThreads = Math.max(1, Math.min(most, Math.ceil(tasks.sqlite / SQLITE_DATABASES_PER_THREAD) + tasks.otherAlone));
     }
     if (this.#shared === undefined) this.#options.sharedThreads = Math.max(1, Math.min(this.#options.sharedThreads, tasks.shared));
     return this.#options.aloneThreads;

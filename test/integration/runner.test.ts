@@ -1,9 +1,10 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { tempProject } from "../helpers/project.js";
 import { availableDialects, createDatabase, pgAdmin, type TestDatabase } from "../helpers/servers.js";
-import { Registry, createRunner, defaultRegistry, loadConfig, planAll, runAll, type Engine, type RunnerEvents } from "../helpers/stagecraft.js";
+import { Registry, createRunner, defaultAloneThreads, defaultRegistry, loadConfig, planAll, runAll, type Engine, type RunnerEvents } from "../helpers/stagecraft.js";
 
 const dialects = await availableDialects();
 const PLUGIN = fileURLToPath(new URL("../fixtures/plugins/fixture-engines.mjs", import.meta.url));
@@ -282,6 +283,20 @@ describe("runAll / planAll", () => {
     });
     expect(report.summary.succeeded).toBe(6);
     expect(peak).toBe(1);
+  });
+
+  it("SQLite runs that commit once per database get one thread per core; runs that commit per migration get more", async () => {
+    const cores = availableParallelism();
+    // Enough databases for every thread the default allows (eight per thread), each slow enough that all of them get work.
+    const dbs = (once: boolean) => Array.from({ length: 8 * defaultAloneThreads(cores) + 1 }, (_, i) => ({ name: `db${i}`, url: "sqlite::memory:", engine: "thread-once", settings: { delay_ms: 50, once } }));
+    const threadsOf = async (once: boolean) => {
+      const { file, env } = fleet(dbs(once));
+      const report = await runAll(file, { env });
+      expect(report.summary.succeeded).toBe(report.summary.total);
+      return new Set(report.databases.map((d) => d.migrations[0]?.description)).size;
+    };
+    expect(await threadsOf(false)).toBeGreaterThan(cores);
+    expect(await threadsOf(true)).toBeLessThanOrEqual(cores);
   });
 
   it("a kept runner reuses its warm threads across calls, and refuses calls once closed", async () => {

@@ -15,6 +15,7 @@ const WORKER_MODULE = engineWorkerModule("drizzle");
 export function defineDrizzleEngine(configSchema: ZodType | undefined): Engine {
   const drizzleEngine = lazyEngine("drizzle", configSchema, () => import("./drizzle-engine.js"), { resolvable: true, runsUserCode: false, workerModule: WORKER_MODULE });
 
+  drizzleEngine.oneCommitPerRun = (config) => config.transaction_mode === "all";
   // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
   drizzleEngine.sources = async (opts) => (await import("./drizzle-sources.js")).sources(opts);
   // `migrate baseline`, imported on first use like the engine itself.

@@ -15,6 +15,8 @@ const WORKER_MODULE = engineWorkerModule("knex");
 export function defineKnexEngine(configSchema: ZodType | undefined): Engine {
   const knexEngine = lazyEngine("knex", configSchema, withPeer("knex", "the knex engine", () => import("./knex-engine.js")), { resolvable: true, runsUserCode: true, workerModule: WORKER_MODULE });
 
+  // knex's Migrator runs a batch in one transaction unless told not to (a module may still opt out: a hint).
+  knexEngine.oneCommitPerRun = (config) => config.disableTransactions !== true;
   // `migrate baseline`: needs knex like the engine itself, imported on first use.
   const loadBaseline = withPeer("knex", "the knex engine", () => import("./knex-baseline.js"));
   knexEngine.baseline = async (opts) => (await loadBaseline()).baseline(opts);

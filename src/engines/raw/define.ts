@@ -14,6 +14,7 @@ const WORKER_MODULE = engineWorkerModule("raw");
 export function defineRawEngine(configSchema: ZodType | undefined): Engine {
   const rawEngine = lazyEngine("raw", configSchema, () => import("./raw-engine.js"), { resolvable: true, runsUserCode: false, workerModule: WORKER_MODULE });
 
+  rawEngine.oneCommitPerRun = (config) => config.transaction_mode === "all";
   // Offline SQL sources (stagecraft lint), imported on first use like the engine itself.
   rawEngine.sources = async (opts) => (await import("./raw-sources.js")).sources(opts);
   // `migrate baseline`, imported on first use like the engine itself.
