@@ -285,18 +285,19 @@ describe("runAll / planAll", () => {
     expect(peak).toBe(1);
   });
 
-  it("SQLite runs that commit once per database get one thread per core; runs that commit per migration get more", async () => {
+  it("SQLite runs that commit once per database, and plans, get one thread per core; runs that commit per migration get more", async () => {
     const cores = availableParallelism();
     // Enough databases for every thread the default allows (eight per thread), each slow enough that all of them get work.
-    const dbs = (once: boolean) => Array.from({ length: 8 * defaultAloneThreads(cores) + 1 }, (_, i) => ({ name: `db${i}`, url: "sqlite::memory:", engine: "thread-once", settings: { delay_ms: 50, once } }));
-    const threadsOf = async (once: boolean) => {
+    const dbs = (once: boolean) => Array.from({ length: 8 * defaultAloneThreads(cores) + 1 }, (_, i) => ({ name: `db${i}`, url: "sqlite::memory:", engine: "thread-once", settings: { delay_ms: 50, plan_delay_ms: 50, once } }));
+    const threadsOf = async (call: typeof runAll, once: boolean) => {
       const { file, env } = fleet(dbs(once));
-      const report = await runAll(file, { env });
-      expect(report.summary.succeeded).toBe(report.summary.total);
+      const report = await call(file, { env });
+      expect(report.summary.succeeded + report.summary.planned).toBe(report.summary.total);
       return new Set(report.databases.map((d) => d.migrations[0]?.description)).size;
     };
-    expect(await threadsOf(false)).toBeGreaterThan(cores);
-    expect(await threadsOf(true)).toBeLessThanOrEqual(cores);
+    expect(await threadsOf(runAll, false)).toBeGreaterThan(cores);
+    expect(await threadsOf(runAll, true)).toBeLessThanOrEqual(cores);
+    expect(await threadsOf(planAll, false)).toBeLessThanOrEqual(cores);
   });
 
   it("a kept runner reuses its warm threads across calls, and refuses calls once closed", async () => {

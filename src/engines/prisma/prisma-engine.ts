@@ -8,7 +8,7 @@ import { withLock } from "../shared/with-lock.js";
 import type { PrismaConfig } from "./config.js";
 import { readPrismaConfig } from "./settings.js";
 import { usePrismaSchema } from "./prisma-schema.js";
-import { readPrismaMigrations, type PrismaMigration } from "./prisma-source.js";
+import { prismaSourceOf, type PrismaMigration } from "./prisma-source.js";
 import { planOf, readState, type PrismaState } from "./prisma-state.js";
 import { PRISMA_TABLE, PrismaTable } from "./prisma-table.js";
 
@@ -71,7 +71,7 @@ export async function resolve(opts: ResolveOptions): Promise<void> {
     if (rows.some((r) => r.finishedAt !== null && r.rolledBackAt === null)) {
       throw new StagecraftError("invalid_config", `migration ${opts.migration} is already recorded as applied in the database (Prisma's P3008)`, { migration: opts.migration });
     }
-    const m = readPrismaMigrations(opts.migrationPath).migrations.find((x) => x.id === opts.migration);
+    const m = prismaSourceOf(opts).migrations.find((x) => x.id === opts.migration);
     if (m === undefined) throw new StagecraftError("invalid_config", `no migration folder ${opts.migration} in ${opts.migrationPath} (Prisma's P3017)`, { migration: opts.migration });
     await table.markRolledBack(m.id);
     await table.markApplied(m.id, m.checksum);

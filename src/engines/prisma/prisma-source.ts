@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { StagecraftError } from "../../errors.js";
-import type { PlanWarning } from "../../registry/engine.js";
+import type { PlanOptions, PlanWarning } from "../../registry/engine.js";
+import { CallCache } from "../shared/call-cache.js";
 import { sha256 } from "../shared/checksum.js";
 import { readSourceFile } from "../shared/source-cache.js";
 import { brokenLink, listSourceDir } from "../shared/source-dir.js";
@@ -14,6 +15,14 @@ export type PrismaMigration = SqlMigration;
 export interface PrismaSource {
   migrations: PrismaMigration[];
   warnings: PlanWarning[];
+}
+
+/** Folders kept per call in this thread; a fleet with more distinct folders reads some again. */
+const perCall = new CallCache<PrismaSource>(32);
+
+/** The folder as this call first read it in this thread (see CallCache); read afresh outside a call. */
+export function prismaSourceOf(opts: Pick<PlanOptions, "migrationPath" | "callId">): PrismaSource {
+  return perCall.get(opts.callId, opts.migrationPath, () => readPrismaMigrations(opts.migrationPath));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Driver } from "../../drivers/driver.js";
 import type { Migration, PlanOptions, PlanWarning } from "../../registry/engine.js";
 import { sha256MatchesIgnoringLineEndings } from "../shared/checksum.js";
 import type { PrismaConfig } from "./config.js";
-import { readLockProvider, readPrismaMigrations, type PrismaMigration } from "./prisma-source.js";
+import { prismaSourceOf, readLockProvider, type PrismaMigration } from "./prisma-source.js";
 import { PRISMA_PROVIDER, PrismaTable, type PrismaRow } from "./prisma-table.js";
 
 export interface PrismaState {
@@ -27,7 +27,7 @@ export async function readState(driver: Driver, config: PrismaConfig, opts: Plan
       hint: "point the database at the right migrations folder; Prisma migrations are written for one provider",
     });
   }
-  const { migrations, warnings } = readPrismaMigrations(opts.migrationPath);
+  const { migrations, warnings } = prismaSourceOf(opts);
   const table = new PrismaTable(driver);
   const tableExists = await table.exists();
   const rows = tableExists ? await table.read() : [];
