@@ -12,7 +12,8 @@ export function withStates(migrations: readonly Migration[]): StatedMigration[] 
 
 /** `{ warnings }` when there are any, else nothing: a plan without warnings has no such key. */
 export function warningsOf(warnings: readonly PlanWarning[] | undefined): { warnings?: PlanWarning[] } {
-  return warnings && warnings.length > 0 ? { warnings: [...warnings] } : {};
+  // Copies: an engine may share (and freeze) its warnings across the databases of a call.
+  return warnings && warnings.length > 0 ? { warnings: warnings.map((warning) => ({ ...warning })) } : {};
 }
 
 /**

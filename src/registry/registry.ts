@@ -24,7 +24,7 @@ export function engineShapeProblem(value: unknown): string | undefined {
   if (candidate.sources !== undefined && typeof candidate.sources !== "function") {
     return `engine "${candidate.id}": sources must be a function when present`;
   }
-  for (const method of ["check", "newMigration"] as const) {
+  for (const method of ["check", "newMigration", "oneCommitPerRun"] as const) {
     if (candidate[method] !== undefined && typeof candidate[method] !== "function") return `engine "${candidate.id}": ${method} must be a function when present`;
   }
   if (candidate.runsUserCode !== undefined && typeof candidate.runsUserCode !== "boolean") {

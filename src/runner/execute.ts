@@ -9,7 +9,7 @@ import { emit } from "./events.js";
 import type { RunCallOptions } from "./options.js";
 import { PlanInterner } from "./plan-interner.js";
 import { PLAN_BATCH_MAX } from "./plan-batches.js";
-import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressMode, runsUserCode, DEFAULT_PER_SERVER_LIMIT } from "./placement.js";
+import { engineOf, folderContext, IN_PROCESS_MAX_DATABASES, placement, progressMode, runsUserCode, threadDemand, DEFAULT_PER_SERVER_LIMIT } from "./placement.js";
 import { prepare, serverOf, type Prepared } from "./prepare.js";
 import type { CallContext, FolderContext, SharedRef, Task } from "./protocol.js";
 import { assembleReport, databaseReport, finalStatus, type DatabaseReport, type LooseDatabaseReport, type RunReport } from "./report.js";
@@ -17,7 +17,6 @@ import { RunnerLint } from "../lint/runner-lint.js";
 import { select } from "./select.js";
 import { share, SharedTable } from "./shared-data.js";
 import { nextTaskId, type DispatchOutcome, type Placement, type WorkerPool } from "./worker-pool.js";
-import type { Engine } from "../registry/engine.js";
 
 export interface ExecuteSettings {
   /** Threads for databases that run alone, to size the default concurrency. */
@@ -47,7 +46,7 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   const cores = availableParallelism();
   const anyServer = serverNames.size > 0;
   const places = selected.map((db, i) => placement(db, servers[i], engines.get(db.engine), inProcess));
-  const aloneThreads = settings.oneShot && !settings.threadsChosen && !inProcess ? fitThreads(pool, mode, options, selected, places, servers, engines, cores) : settings.aloneThreads;
+  const aloneThreads = settings.oneShot && !settings.threadsChosen && !inProcess ? pool.fit(threadDemand(mode, options.direction ?? "up", selected, places, servers, engines, cores)) : settings.aloneThreads;
   // SQLite-only: two per thread (two batches per thread for a plan, see plan-batches.ts), so a thread
   // finds its next database queued instead of idling through a round trip to this thread. With servers: I/O-bound, several per thread.
   const concurrency = Math.max(1, options.concurrency ?? (anyServer ? Math.max(8, 4 * cores) : 2 * aloneThreads * (mode === "plan" ? PLAN_BATCH_MAX : 1)));
@@ -174,33 +173,6 @@ export async function execute(mode: CallContext["mode"], config: StagecraftConfi
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
-}
-
-/**
- * The threads a one-shot call starts: no more than its databases can use, and one per core for
- * SQLite work that barely waits on the disk and is CPU-bound — a plan (it writes nothing), a
- * baseline (one commit per database) and a run up whose databases each commit once
- * (Engine.oneCommitPerRun) — as a thread more costs its start-up and warm-up (measured on 2
- * cores: 100 knex databases 15.0 → 11.9 ms each on 2 threads instead of 4; drizzle with
- * `transaction_mode: all` 8.0 → 7.1; a plan of 500 SQLite databases 675 → 450 ms). Runs that
- * commit per migration wait on the disk 20 times per database and keep two per core.
- */
-function fitThreads(pool: WorkerPool, mode: CallContext["mode"], options: RunCallOptions, selected: readonly DatabaseConfig[], places: readonly Placement[], servers: readonly (string | undefined)[], engines: ReadonlyMap<string, Engine | undefined>, cores: number): number {
-  let sqlite = 0;
-  let otherAlone = 0;
-  let shared = 0;
-  let commitsOnce = mode === "plan" || mode === "baseline" || (mode === "run" && (options.direction ?? "up") === "up");
-  for (let i = 0; i < selected.length; i++) {
-    if (places[i] === "shared") shared++;
-    else if (places[i] !== "alone") continue;
-    else if (servers[i] !== undefined) otherAlone++;
-    else {
-      sqlite++;
-      const db = selected[i]!;
-      if (mode === "run") commitsOnce &&= engines.get(db.engine)?.oneCommitPerRun?.(db.engineConfig) === true;
-    }
-  }
-  return pool.fit({ sqlite, otherAlone, shared, ...(commitsOnce && sqlite > 0 && otherAlone === 0 ? { maxAlone: cores } : {}) });
 }
 
 function toReport(base: LooseDatabaseReport, outcome: DispatchOutcome, db: DatabaseConfig, url: string): LooseDatabaseReport {

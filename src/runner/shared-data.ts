@@ -1,4 +1,5 @@
 import { deserialize, serialize } from "node:v8";
+import { threadId } from "node:worker_threads";
 import type { SharedRef } from "./protocol.js";
 import { deepFreeze } from "../util/deep-freeze.js";
 
@@ -6,7 +7,7 @@ import { deepFreeze } from "../util/deep-freeze.js";
 const DECODED_CACHE_SIZE = 256;
 
 let counter = 0;
-const prefix = `${process.pid}.${Date.now().toString(36)}`;
+const prefix = `${process.pid}.${threadId}.${Date.now().toString(36)}`;
 
 /**
  * Encodes `value` once into shared memory. Posting the reference to a worker shares the bytes

@@ -3,7 +3,7 @@ import { WORKER_FILE } from "../runtime-files.js";
 import { once } from "../util/once.js";
 import { handleTask } from "./handle-task.js";
 import { PlanBatches } from "./plan-batches.js";
-import { WORKER_YOUNG_GENERATION_MB } from "./placement.js";
+import { WORKER_YOUNG_GENERATION_MB, type ThreadDemand } from "./placement.js";
 import { isProgressMessage, type ProgressMessage, type Task, type TaskResult, type WorkerEvent } from "./protocol.js";
 import { TaskWatch, type TaskWhereabouts } from "./task-watch.js";
 
@@ -86,7 +86,7 @@ export class WorkerPool {
    * A thread costs tens of milliseconds to start and warm up, about what ten SQLite databases take:
    * a handful of SQLite databases runs faster on one warm thread than on four cold ones.
    */
-  fit(tasks: { sqlite: number; otherAlone: number; shared: number; maxAlone?: number }): number {
+  fit(tasks: ThreadDemand): number {
     if (this.#alone === undefined) {
       const most = Math.min(this.#options.aloneThreads, tasks.maxAlone ?? Number.POSITIVE_INFINITY);
       this.#options.aloneThreads = Math.max(1, Math.min(most, Math.ceil(tasks.sqlite / SQLITE_DATABASES_PER_THREAD) + tasks.otherAlone));

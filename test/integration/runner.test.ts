@@ -295,7 +295,10 @@ describe("runAll / planAll", () => {
       expect(report.summary.succeeded + report.summary.planned).toBe(report.summary.total);
       return new Set(report.databases.map((d) => d.migrations[0]?.description)).size;
     };
-    expect(await threadsOf(runAll, false)).toBeGreaterThan(cores);
+    // The control shows the fleet is big and slow enough for more threads than cores to take part
+    // (without the cap the next two counts are 2 × cores). On a large machine that means hundreds of
+    // threads: there the rule is left to test/unit/thread-demand.test.ts.
+    if (cores <= 4) expect(await threadsOf(runAll, false)).toBeGreaterThan(cores);
     expect(await threadsOf(runAll, true)).toBeLessThanOrEqual(cores);
     expect(await threadsOf(planAll, false)).toBeLessThanOrEqual(cores);
   });

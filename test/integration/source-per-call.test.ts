@@ -33,7 +33,9 @@ describe.each(LAYOUTS)("a $engine migrations folder read once per call", ({ engi
       "database:done": () => {
         if (edited) return;
         edited = true;
-        write(second[1], "CREATE TABLE edited (id INT);\n");
+        // Another size too: a file's key in the source cache is size, modification time and inode,
+        // and two writes within one tick of a coarse file-system clock share a modification time.
+        write(second[1], "CREATE TABLE edited_in_the_middle (id INT);\n");
       },
     };
   }
@@ -75,3 +77,20 @@ function tablesOf(path: string): string[] {
     db.close();
   }
 }
+
+describe("reports of databases that share one reading of a folder", () => {
+  it("carry warnings of their own: changing one report's warning changes no other, and none is frozen", async () => {
+    const p = project();
+    p.write("migrations/001_first.sql", "CREATE TABLE first (id INT);\n");
+    p.write("migrations/notes.sql", "-- not a migration\n");
+    p.write("stagecraft.yml", stringify({ databases: Object.fromEntries(NAMES.map((n) => [n, { connection_env: `DB_${n.toUpperCase()}`, migrations: { engine: "raw", path: "./migrations" } }])) }));
+    const env = Object.fromEntries(NAMES.map((n) => [`DB_${n.toUpperCase()}`, `sqlite:${join(p.dir, `${n}.db`)}`]));
+    // In the calling thread every database gets the engine's one reading of the folder.
+    const report = await runAll(join(p.dir, "stagecraft.yml"), { env, inProcess: true });
+    const warnings = report.databases.map((d) => d.warnings?.[0]);
+    expect(warnings.map((w) => w?.code)).toEqual(["ignored_file", "ignored_file", "ignored_file"]);
+    expect(warnings.some((w) => Object.isFrozen(w))).toBe(false);
+    warnings[0]!.message = "changed";
+    expect(warnings[1]!.message).not.toBe("changed");
+  });
+});

@@ -36,6 +36,7 @@ describe("Registry", () => {
     [{ id: "x", plan: 1, run: async () => ({ applied: [] }) }, 'cannot register engine: engine "x" has no plan() function'],
     [{ ...engine("x"), configSchema: {} }, 'cannot register engine: engine "x": configSchema must be a zod schema'],
     [{ ...engine("x"), baseline: "yes" }, 'cannot register engine: engine "x": baseline must be a function when present'],
+    [{ ...engine("x"), oneCommitPerRun: true }, 'cannot register engine: engine "x": oneCommitPerRun must be a function when present'],
   ])("rejects a non-engine: %j", (value, message) => {
     expect(() => new Registry().register(value as Engine)).toThrow(message);
   });

@@ -5,7 +5,8 @@ import { deepFreeze } from "../../util/deep-freeze.js";
  * (see `PlanOptions.callId`): every database of a fleet after the first takes the folder as the
  * first one found it, with no listing, stat, read or hash of its files. The value is frozen, as
  * all those databases share it; a failed read is not kept, so each database reports it. The
- * next call reads the folder again, so an edit between calls is always seen.
+ * next call reads the folder again (a file whose size, modification time and inode are unchanged
+ * is taken from the thread's source cache, see source-cache.ts).
  */
 export class CallCache<T> {
   readonly #entries = new Map<string, T>();
