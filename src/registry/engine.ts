@@ -90,8 +90,8 @@ export interface PlanOptions {
   /**
    * The same for every database of one call (`planAll`, `runAll`, a `Runner` call), different for
    * the next: an engine may keep what it read from `migrationPath` under it, so a fleet's folder
-   * is read once per call in each thread instead of once per database. Absent when a database is
-   * planned or run on its own.
+   * is read once per call in each thread instead of once per database. Every call of the runner
+   * has one (a CLI command, one database or a thousand); absent when an engine is called directly.
    */
   callId?: string;
   /**
@@ -174,9 +174,10 @@ export interface Engine {
    * Whether, with this config (the database's engine keys, validated), a run commits once for the
    * whole database — its pending migrations in one transaction — rather than once per migration.
    * A SQLite run that commits once waits on the disk once and is CPU-bound: when every SQLite
-   * database of a call commits once, `planAll`/`runAll` start one thread per core for them
-   * instead of two, as each thread costs its start-up and warm-up again. A hint for the thread
-   * count only. @default false (a commit per migration)
+   * database of a call commits once, a one-shot `runAll` without `maxThreads` starts at most one
+   * thread per core for them instead of two, as each thread costs its start-up and warm-up again.
+   * A hint for the thread count only; one that throws counts as false. @default false (a commit
+   * per migration)
    */
   oneCommitPerRun?(config: Record<string, unknown>): boolean;
   /** Read-only: never changes the database. May return the bare list or a {@link PlanResult}. */
