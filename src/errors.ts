@@ -38,7 +38,7 @@ export interface SerializedError extends ErrorContext {
 
 /**
  * Marks stagecraft's errors, so an error from another copy of this module is still recognised:
- * the command runs from a bundle (scripts/bundle-cli.mjs) while a plugin imports the package.
+ * the command and the worker threads run from bundles (scripts/bundle.mjs) while a plugin imports the package.
  */
 const BRAND = Symbol.for("stagecraft.StagecraftError");
 

@@ -5,8 +5,9 @@ import { stringify } from "yaml";
 import { runCli } from "../helpers/cli.js";
 import { tempProjectPerTest } from "../helpers/project.js";
 
-// The command runs from a bundle (dist/cli, scripts/bundle-cli.mjs) while a plugin imports the
-// package (dist/src): two copies of stagecraft's modules in one thread. They must share the
+// The command runs from a bundle (dist/cli, scripts/bundle.mjs), and its worker threads from
+// another (dist/worker), while a plugin imports the package (dist/src): two copies of
+// stagecraft's modules in one thread. They must share the
 // engine registry and recognise each other's errors.
 
 const PLUGIN = fileURLToPath(new URL("../fixtures/plugins/typed-errors.mjs", import.meta.url));
