@@ -57,9 +57,9 @@ async function bundle(entries, outDir, inside) {
   rmSync(out, { recursive: true, force: true });
   const outside = outsideOf(inside);
   const input = Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(dist, file)]));
-  // An entry stays alone: the command's awaits the command at its top level, and a chunk that
-  // another module imports must not wait on what that module's own import is waiting for; the
-  // worker's and the engines' are loaded by path.
+  // An entry stays alone: the command's entry awaits the command at its top level, and a chunk
+  // that another module imports must not wait on what that module's own import is waiting for;
+  // the worker's and the engines' entries are loaded by path.
   const light = lightModules(outside);
   for (const file of Object.values(input)) light.delete(file);
   const build = await rolldown({
@@ -67,14 +67,15 @@ async function bundle(entries, outDir, inside) {
     platform: "node",
     external: (id) => !id.startsWith("\0") && outside(id),
     onLog(level, log, handler) {
-      // A module imported both ways stays where it is: expected here. Any other warning is a build
-      // to look at: fail rather than ship it.
+      // A module imported both ways stays where it is: expected here (so an engine's
+      // implementation that sits in `core` loads with it, not on first use). Any other warning is
+      // a build to look at: fail rather than ship it.
       if (level === "warn" && log.code !== "INEFFECTIVE_DYNAMIC_IMPORT") throw new Error(`bundle ${outDir}: ${log.message}`);
       if (log.code === "INEFFECTIVE_DYNAMIC_IMPORT") return;
       handler(level, log);
     },
   });
-  await build.write({
+  const { output } = await build.write({
     dir: out,
     format: "esm",
     entryFileNames: "[name].js",
@@ -82,10 +83,16 @@ async function bundle(entries, outDir, inside) {
     codeSplitting: { groups: [{ name: "core", test: (id) => light.has(id) || id.includes("/node_modules/") }] },
   });
   await build.close();
+  // Only the packages named `inside` may be copied in: the worker's bundle holds none (no zod).
+  for (const chunk of output) {
+    const stray = (chunk.moduleIds ?? []).find((id) => id.includes("/node_modules/") && !inside.has(packageOf(id.slice(id.lastIndexOf("/node_modules/") + 14))));
+    if (stray !== undefined) throw new Error(`bundle ${outDir}: ${chunk.fileName} holds ${stray}, a package that must stay outside`);
+  }
 }
 
 await bundle({ main: "src/cli/main.js" }, "cli", new Set(["zod", "yaml", "commander", "p-limit", "yocto-queue"]));
-// A worker never loads zod (the calling thread validated the config): nothing goes in but stagecraft's own modules.
+// A worker needs no zod (the calling thread validated the config): nothing goes in but
+// stagecraft's own modules. (A plugin that imports the package loads the package's files, zod too.)
 await bundle({
   worker: "workers/worker.js",
   "engines-builtin": "src/engines/builtin-worker.js",

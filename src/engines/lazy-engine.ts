@@ -16,7 +16,9 @@ export interface LazyEngineOptions {
 
 /**
  * An engine whose implementation (and its database clients) is imported on first use, so
- * registering every built-in engine costs a thread almost nothing.
+ * registering every built-in engine costs the library almost nothing. In the worker threads'
+ * bundle (scripts/bundle.mjs) the implementations that need no outside package sit in its core
+ * chunk and load with the thread; the database clients and knex's implementation stay lazy.
  */
 export function lazyEngine(id: string, configSchema: ZodType | undefined, importImpl: () => Promise<EngineMethods>, options: LazyEngineOptions): Engine {
   const load = once(importImpl);

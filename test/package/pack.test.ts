@@ -40,7 +40,7 @@ function filesUnder(dir: string): string[] {
 describe("the package as a user installs it", { timeout: 300_000 }, () => {
   it("ships the bin launcher, the build of src/, the bundled command (dist/cli) and worker thread (dist/worker), the JSON Schemas, docs, README and LICENSE; no bench, scripts, tests or source maps", async () => {
     const paths = files.map((f) => f.path).sort();
-    expect(paths.filter((p) => !/^(bin\/stagecraft\.js|dist\/(src|workers)\/.+\.(js|d\.ts)|dist\/cli\/[\w-]+\.js|dist\/[\w-]+\.schema\.json|docs\/[\w-]+\.md|README\.md|LICENSE|package\.json)$/.test(p))).toEqual([]);
+    expect(paths.filter((p) => !/^(bin\/stagecraft\.js|dist\/src\/.+\.(js|d\.ts)|dist\/(cli|worker)\/[\w-]+\.js|dist\/[\w-]+\.schema\.json|docs\/[\w-]+\.md|README\.md|LICENSE|package\.json)$/.test(p))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "bin/stagecraft.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js", "dist/cli/main.js", "dist/worker/worker.js", "dist/stagecraft.schema.json"]));
     const installed = filesUnder(join(app.dir, "node_modules", "stagecraft", "dist"));
     expect(installed.filter((f) => f.endsWith(".js") && readFileSync(f, "utf8").includes("sourceMappingURL"))).toEqual([]);
