@@ -1,4 +1,4 @@
-// Bundles what Node would otherwise load module by module, as tsc wrote it under dist/src:
+// Bundles what Node would otherwise load module by module, as tsc wrote it under dist/:
 // - the `stagecraft` command (dist/src/cli/main.js) into dist/cli/: zod, yaml and commander go in;
 // - the worker thread (dist/workers/worker.js) and the modules that register the built-in engines
 //   in a thread into dist/worker/: a thread starts on a few files instead of more than 50 (every one
@@ -14,7 +14,6 @@ import { rolldown } from "rolldown";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const dist = join(root, "dist");
-const src = join(dist, "src");
 
 const packageOf = (id) => (id.startsWith("@") ? id.split("/").slice(0, 2).join("/") : id.split("/")[0]);
 /** A package left outside the bundle: any but those in `inside`. */
