@@ -52,8 +52,8 @@ function envFor(target: string, count: number, mode: string): Record<string, str
   return env;
 }
 
-async function stagecraftRun(f: Fleet, mode: string, maxThreads?: number): Promise<void> {
-  const report = await runAll(f.config, { env: envFor(nextTarget(f), DATABASES, mode), ...(maxThreads === undefined ? {} : { maxThreads }) });
+async function stagecraftRun(f: Fleet, mode: string, maxThreads?: number, inProcess = false): Promise<void> {
+  const report = await runAll(f.config, { env: envFor(nextTarget(f), DATABASES, mode), ...(maxThreads === undefined ? {} : { maxThreads }), ...(inProcess ? { inProcess, concurrency: 1 } : {}) });
   if (report.summary.succeeded !== DATABASES) throw new Error(`runAll: ${JSON.stringify(report.databases.find((d) => d.error)?.error)}`);
 }
 
@@ -115,6 +115,9 @@ export const sqliteFleet: Bench = {
           runAll: () => stagecraftRun(f, mode),
           sequential: async () => sequentialLoop(f, mode),
           pool: () => handPool(f, mode, threads),
+          // The same work in the calling thread, one database after another like the loop: what
+          // stagecraft itself costs per database, with no thread to start and none to share the cores.
+          inProcess: () => stagecraftRun(f, mode, undefined, true),
         });
         const knex = await paired(1, { knex: () => knexLoop(f, mode) });
         const perProcess = await processPerDatabase(f, mode);
@@ -122,6 +125,7 @@ export const sqliteFleet: Bench = {
         figures.push(
           { bench: this.name, metric: `${label}: runAll vs sequential loop`, value: t.sequential / t.runAll, unit: "×", target: `≥ ${seqTarget}×`, pass: t.sequential / t.runAll >= seqTarget, detail: `${detail}, loop ${fmt(t.sequential / DATABASES)} ms/db` },
           { bench: this.name, metric: `${label}: runAll vs hand-written pool (${threads} threads)`, value: t.pool / t.runAll, unit: "×", target: `≥ ${poolTarget}×`, pass: t.pool / t.runAll >= poolTarget, detail: `pool ${fmt(t.pool / DATABASES)} ms/db` },
+          { bench: this.name, metric: `${label}: runAll in the calling thread (inProcess) vs sequential loop`, value: t.sequential / t.inProcess, unit: "×", target: "—", detail: `inProcess ${fmt(t.inProcess / DATABASES)} ms/db: stagecraft's own cost per database, no threads` },
           { bench: this.name, metric: `${label}: runAll vs knex Migrator loop`, value: knex.knex / t.runAll, unit: "×", target: "≥ 2×", pass: knex.knex / t.runAll >= 2, detail: `knex ${fmt(knex.knex / DATABASES)} ms/db (1 run)` },
           { bench: this.name, metric: `${label}: runAll vs one CLI process per database`, value: perProcess / t.runAll, unit: "×", target: "≥ 3.5×", pass: perProcess / t.runAll >= 3.5, detail: `process ${fmt(perProcess / DATABASES)} ms/db (${PROCESS_SAMPLE} sampled)` },
         );
